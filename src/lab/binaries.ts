@@ -13,11 +13,14 @@ export interface LabBinaries {
  * Returns the control plane binaries, building them once from Go modules (lab/build.sh) into a
  * cache folder keyed by the pinned versions. A cache whose checksums do not match is rebuilt.
  */
-export async function ensureLabBinaries(progress: (line: string) => void = () => {}): Promise<LabBinaries> {
+export async function ensureLabBinaries(
+  progress: (line: string) => void = () => {},
+  environment: NodeJS.ProcessEnv = process.env,
+): Promise<LabBinaries> {
   const script = join(projectRoot(), "lab", "build.sh");
   const output: string[] = [];
   const code = await new Promise<number>((resolveCode, reject) => {
-    const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"], env: environment });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     let pending = "";

@@ -27,6 +27,8 @@ export interface LabUpOptions {
   timeoutMs?: number;
   progress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Environment for the build step (GO, OPERATOR_CHAOS_CACHE); defaults to this process's. */
+  buildEnvironment?: NodeJS.ProcessEnv;
   /** Extra components started once the cluster is Ready (the process runner registers here). */
   afterReady?: (lab: LabState) => Promise<void>;
 }
@@ -51,7 +53,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   if (options.apiServerPort !== undefined && !(await portIsFree(options.apiServerPort, "0.0.0.0"))) {
     throw new LabError(`port ${options.apiServerPort} for the API server is already in use; choose another with --port, or omit it to pick a free one`);
   }
-  const binaries = await ensureLabBinaries(progress);
+  const binaries = await ensureLabBinaries(progress, options.buildEnvironment);
   const started = Date.now();
   try {
     return await startLab(name, dir, binaries, options, progress, started);
