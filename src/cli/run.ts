@@ -1,0 +1,143 @@
+import type { Command } from "commander";
+
+interface RunFlags {
+  reportDir?: string;
+  output: string;
+  dryRun?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  hold?: string;
+  stabilityWindow?: string;
+  observeFull?: boolean;
+  timeout?: string;
+  set: string[];
+  lockNamespace?: string;
+}
+
+/** Exit codes, as documented in the README. */
+export const RunExit = { Resilient: 0, NotResilient: 1, Usage: 2, Interrupted: 130 } as const;
+
+/** `operator-chaos run <file>`: run one experiment against the cluster of the kubeconfig. */
+export function registerRunCommand(program: Command): void {
+  program.command("run")
+    .description("run one experiment: steady state, inject, observe recovery, revert, verdict (exit 0 only when Resilient)")
+    .argument("<file>", "the ChaosExperiment file")
+    .option("--report-dir <dir>", "write the report (JSON, JUnit XML, Markdown) into this folder")
+    .option("-o, --output <format>", "text, or json (the report JSON on stdout and nothing else)", "text")
+    .option("--dry-run", "validate, check the steady state and plan; change nothing")
+    .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context")
+    .option("-n, --namespace <namespace>", "run in this namespace (rewrites the experiment's namespaces, like the Go tool)")
+    .option("--hold <duration>", "how long a sustained fault is held before it is reverted (default 30s, at most the ttl)")
+    .option("--stability-window <duration>", "how long the steady state must hold again before the run ends early (default 5s)")
+    .option("--observe-full", "observe for the whole recoveryTimeout, like the Go tool (no early completion)")
+    .option("--timeout <duration>", "deadline for the whole run (default 1h)")
+    .option("--lock-namespace <namespace>", "namespace of the per-operator lock Lease (default: the experiment's namespace)")
+    .option("--set <key=value>", "override a spec field, e.g. injection.count=2 (repeatable)", (value: string, all: string[]) => [...all, value], [])
+    .action(async (file: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(file, flags);
+    });
+}
+
+async function runCommand(file: string, flags: RunFlags): Promise<number> {
+  const json = flags.output === "json";
+  if (!["text", "json"].includes(flags.output)) return usage(`-o must be text or json, got "${flags.output}"`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  const { Duration } = await import("../experiment/duration.js");
+  const durationMs = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const parsed = Duration.tryParse(text);
+    if (!parsed.ok) throw new UsageError(`${name}: ${parsed.error} (expected a duration such as 30s or 1m30s)`);
+    return parsed.value.milliseconds;
+  };
+  let holdMs: number | undefined, stabilityWindowMs: number | undefined, timeoutMs: number | undefined;
+  try {
+    holdMs = durationMs("--hold", flags.hold);
+    stabilityWindowMs = durationMs("--stability-window", flags.stabilityWindow);
+    timeoutMs = durationMs("--timeout", flags.timeout);
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+
+  const { loadExperimentFile, validateExperimentValue, allDiagnostics } = await import("../experiment/validate.js");
+  const { formatDiagnostic } = await import("../experiment/diagnostic.js");
+  const loaded = await loadExperimentFile(file);
+  if (loaded.experiments.length !== 1) {
+    for (const diagnostic of allDiagnostics(loaded.result)) err(formatDiagnostic(diagnostic));
+    if (loaded.result.status === "valid") err(`${file}: run takes a file with exactly one experiment (found ${loaded.experiments.length}); use suite for several`);
+    else err(`${file}: invalid experiment; nothing was run`);
+    return RunExit.Usage;
+  }
+  let experiment = loaded.experiments[0]!;
+  if (flags.set.length > 0 || flags.namespace) {
+    const { applyOverrides, parseOverride, OverrideError } = await import("../experiment/overrides.js");
+    const { retargetNamespace } = await import("../engine/settings.js");
+    try {
+      let document = applyOverrides(experiment, flags.set.map(parseOverride));
+      if (flags.namespace) document = retargetNamespace(document, flags.namespace);
+      const again = validateExperimentValue(document, { mode: "run" });
+      const errors = again.issues.filter((issue) => issue.severity === "error");
+      if (errors.length > 0 || !again.experiment) {
+        for (const issue of errors) err(`${file} (after --set/-n): ${issue.path.join(".")}: ${issue.message}`);
+        return RunExit.Usage;
+      }
+      experiment = again.experiment;
+    } catch (error) {
+      if (error instanceof OverrideError) return usage(error.message);
+      throw error;
+    }
+  }
+
+  const { loadKubeConfig } = await import("../kube/client.js");
+  const { runExperiment } = await import("../engine/run.js");
+  const config = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+  const controller = new AbortController();
+  let interrupted = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    if (!json) err(`received ${signal}: reverting the fault and writing the report…`);
+    controller.abort(new Error(`received ${signal}`));
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  const started = Date.now();
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+  const result = await runExperiment({
+    experiment, kubeconfig: config, signal: controller.signal,
+    dryRun: flags.dryRun ?? false, observeFull: flags.observeFull ?? false,
+    holdMs, stabilityWindowMs, timeoutMs,
+    ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
+    progress: json ? undefined : (line) => err(`${stamp()} ${experiment.metadata.name}: ${line}`),
+  });
+  if (flags.reportDir) {
+    const { writeExperimentReport } = await import("../report/write.js");
+    const written = await writeExperimentReport(flags.reportDir, result.report);
+    if (!json) err(`report: ${written.json}`);
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+  } else {
+    const { formatDuration } = await import("../verdict/format.js");
+    const evaluation = result.evaluation;
+    process.stdout.write(
+      `Experiment: ${experiment.metadata.name}\n` +
+      `Verdict:    ${evaluation.verdict}\n` +
+      `Recovery:   ${evaluation.recoveryTimeMs === null ? "not recovered" : formatDuration(evaluation.recoveryTimeMs)}\n` +
+      `Confidence: ${evaluation.confidence}\n` +
+      (evaluation.deviations.length ? `Deviations: ${evaluation.deviations.map((d) => `${d.type} (${d.detail})`).join("; ")}\n` : "") +
+      (evaluation.reasons.length ? `Reasons:    ${evaluation.reasons.join("; ")}\n` : "") +
+      (result.error ? `Stopped:    ${result.error}\n` : "") +
+      (result.cleanupError ? `Cleanup:    ${result.cleanupError}\n` : ""),
+    );
+  }
+  if (interrupted) return RunExit.Interrupted;
+  return result.evaluation.verdict === "Resilient" ? RunExit.Resilient : RunExit.NotResilient;
+}
+
+class UsageError extends Error {}
+
+function usage(message: string): number {
+  process.stderr.write(`Error: ${message}\n`);
+  return RunExit.Usage;
+}

@@ -1,0 +1,50 @@
+import type { ChaosExperiment } from "../experiment/types.js";
+import type { FaultDriver, PermissionNeed } from "../faults/driver.js";
+import type { ClusterAccess } from "./context.js";
+import { RunRefusedError } from "./errors.js";
+
+/** What every run itself needs besides the fault's own permissions. */
+function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
+  const watch = (resource: string, group = ""): PermissionNeed[] =>
+    ["get", "list", "watch"].map((verb) => ({ verb, group, resource, namespace }));
+  if (dryRun) return watch("pods");
+  return [
+    ...["create", "get", "update", "delete"].map((verb) => ({ verb, group: "coordination.k8s.io", resource: "leases", namespace: lockNamespace })),
+    ...["create", "list", "delete"].map((verb) => ({ verb, group: "", resource: "configmaps", namespace })),
+  ];
+}
+
+/**
+ * Asks the API server (SelfSubjectAccessReview) whether we may do everything the run needs, before
+ * anything is touched: a missing permission is a clear error, never a half-applied fault.
+ */
+export async function preflight(
+  access: ClusterAccess,
+  driver: FaultDriver,
+  experiment: ChaosExperiment,
+  namespace: string,
+  lockNamespace: string,
+  dryRun: boolean,
+): Promise<void> {
+  const needs = [
+    ...bookkeepingNeeds(namespace, lockNamespace, dryRun),
+    ...(driver.permissions?.(experiment.spec.injection.parameters ?? {}, namespace) ?? []).filter((need) => !dryRun || ["get", "list", "watch"].includes(need.verb)),
+  ];
+  const denied: string[] = [];
+  await Promise.all(needs.map(async (need) => {
+    const review = await access.rest.create<{ status?: { allowed?: boolean; reason?: string } }>(
+      "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+      {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SelfSubjectAccessReview",
+        spec: { resourceAttributes: { verb: need.verb, group: need.group, resource: need.resource, ...(need.namespace ? { namespace: need.namespace } : {}) } },
+      },
+    );
+    if (!review.status?.allowed) {
+      denied.push(`${need.verb} ${need.group ? `${need.resource}.${need.group}` : need.resource}${need.namespace ? ` in ${need.namespace}` : " (cluster-wide)"}`);
+    }
+  }));
+  if (denied.length > 0) {
+    throw new RunRefusedError(`preflight: your credentials may not ${[...new Set(denied)].sort().join("; ")}; nothing was changed`);
+  }
+}

@@ -1,0 +1,117 @@
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import { request as httpRequest } from "node:http";
+import type { KubeConfig } from "@kubernetes/client-node";
+
+/** An API error with the server's status code and reason (Forbidden, NotFound, Conflict, …). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface KubeResponse<T> {
+  status: number;
+  body: T;
+}
+
+export interface RequestParams {
+  body?: unknown;
+  contentType?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
+/**
+ * A small REST client over the kubeconfig's TLS settings and credentials. We talk to the API
+ * directly (rather than through generated clients) to control watches, count requests, and keep
+ * status codes and reasons intact for clear messages.
+ */
+export class KubeRest {
+  /** Requests sent, for the "API requests per experiment" figure. */
+  requestCount = 0;
+  private readonly server: URL;
+
+  constructor(readonly config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error("the kubeconfig names no current cluster");
+    this.server = new URL(cluster.server);
+  }
+
+  url(path: string, query: RequestParams["query"] = {}): URL {
+    const url = new URL(this.server.toString().replace(/\/$/, "") + path);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+    return url;
+  }
+
+  /** TLS and auth options for a raw request (also used by the watcher). */
+  async requestOptions(method: string, url: URL, headers: Record<string, string> = {}): Promise<RequestOptions> {
+    const options: RequestOptions = { method, headers: { Accept: "application/json", ...headers } };
+    await this.config.applyToHTTPSOptions(options as never);
+    options.headers = { ...(options.headers as Record<string, string>), ...headers };
+    options.hostname = url.hostname;
+    options.port = url.port;
+    options.path = url.pathname + url.search;
+    return options;
+  }
+
+  async request<T = unknown>(method: string, path: string, params: RequestParams = {}): Promise<KubeResponse<T>> {
+    const url = this.url(path, params.query);
+    const payload = params.body === undefined ? undefined : JSON.stringify(params.body);
+    const headers: Record<string, string> = {};
+    if (payload !== undefined) {
+      headers["Content-Type"] = params.contentType ?? "application/json";
+      headers["Content-Length"] = String(Buffer.byteLength(payload));
+    }
+    const options = await this.requestOptions(method, url, headers);
+    this.requestCount += 1;
+    const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolveResponse, reject) => {
+      const req = send({ ...options, timeout: params.timeoutMs ?? 30_000, ...(params.signal ? { signal: params.signal } : {}) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolveResponse({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${params.timeoutMs ?? 30_000} ms`)));
+      req.on("error", reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (e.g. a proxy's error page): keep the text for the message.
+    }
+    if (status >= 400) {
+      const statusBody = body as { reason?: string; message?: string } | undefined;
+      throw new KubeApiError(status, statusBody?.reason ?? `HTTP${status}`,
+        `${method} ${path}: ${statusBody?.message ?? text.slice(0, 300)} (HTTP ${status})`, method, path);
+    }
+    return { status, body: body as T };
+  }
+
+  get<T = unknown>(path: string, params?: RequestParams) { return this.request<T>("GET", path, params).then((r) => r.body); }
+  create<T = unknown>(path: string, body: unknown, params: RequestParams = {}) { return this.request<T>("POST", path, { ...params, body }).then((r) => r.body); }
+  replace<T = unknown>(path: string, body: unknown, params: RequestParams = {}) { return this.request<T>("PUT", path, { ...params, body }).then((r) => r.body); }
+  mergePatch<T = unknown>(path: string, body: unknown, params: RequestParams = {}) {
+    return this.request<T>("PATCH", path, { ...params, body, contentType: "application/merge-patch+json" }).then((r) => r.body);
+  }
+  jsonPatch<T = unknown>(path: string, ops: unknown[], params: RequestParams = {}) {
+    return this.request<T>("PATCH", path, { ...params, body: ops, contentType: "application/json-patch+json" }).then((r) => r.body);
+  }
+  delete<T = unknown>(path: string, body?: unknown, params: RequestParams = {}) {
+    return this.request<T>("DELETE", path, { ...params, ...(body !== undefined ? { body } : {}) }).then((r) => r.body);
+  }
+}
+
+export const isNotFound = (error: unknown) => error instanceof KubeApiError && error.status === 404;
+export const isConflict = (error: unknown) => error instanceof KubeApiError && error.status === 409;
+export const isForbidden = (error: unknown) => error instanceof KubeApiError && error.status === 403;

@@ -1,0 +1,214 @@
+import type { Discovery } from "../kube/discovery.js";
+import type { KubeRest } from "../kube/rest.js";
+import { ResourceWatcher } from "../kube/watcher.js";
+import type { KubeObject } from "../kube/watch.js";
+import { checkDetail, checkId } from "./checks.js";
+import type { CheckOutcome, SteadyStateCheckRef, TimelineRecorder } from "./timeline.js";
+
+export interface PodSelector {
+  namespace: string;
+  labelSelector: string;
+}
+
+export interface ObserverOptions {
+  /** Checks with their namespace already resolved. */
+  checks: SteadyStateCheckRef[];
+  /** The target's pods, to record restarts and replacements. */
+  pods?: PodSelector | undefined;
+  recorder: TimelineRecorder;
+  signal: AbortSignal;
+}
+
+type Listener = () => void;
+
+interface PodView {
+  name: string;
+  restarts: number;
+}
+
+/**
+ * Watches every object the steady-state checks name (and the target's pods) from before the
+ * injection to the end of the run, and records each transition in the timeline with the instant
+ * its watch event arrived. Nothing here sleeps or polls.
+ */
+export class SteadyStateObserver {
+  private readonly watchers: ResourceWatcher[] = [];
+  private readonly objectsByCheck = new Map<number, KubeObject | undefined>();
+  private readonly passing = new Map<number, boolean>();
+  private readonly listeners = new Set<Listener>();
+  private readonly pods = new Map<string, PodView>();
+  private readonly killedPods = new Set<string>();
+  private wholeHolds: boolean | undefined;
+  private started = false;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly rest: KubeRest,
+    private readonly discovery: Discovery,
+    private readonly options: ObserverOptions,
+  ) {
+    options.signal.addEventListener("abort", () => this.controller.abort(), { once: true });
+  }
+
+  /** Starts every watch; resolves with the steady state as it is now (the pre-check). */
+  async start(): Promise<CheckOutcome> {
+    const { checks, recorder } = this.options;
+    await Promise.all(checks.map(async (check, index) => {
+      const path = await this.discovery.collectionPath(check.apiVersion ?? "v1", check.kind ?? "", check.namespace);
+      const watcher = new ResourceWatcher(this.rest, { path, fieldSelector: `metadata.name=${check.name}`, signal: this.controller.signal }, {
+        onEvent: (type, object, at) => {
+          this.objectsByCheck.set(index, type === "DELETED" ? undefined : object);
+          if (this.started) this.evaluate(at);
+        },
+        onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: path, reason }),
+      });
+      this.watchers.push(watcher);
+      await watcher.start();
+    }));
+    if (this.options.pods) await this.watchPods(this.options.pods);
+    this.started = true;
+    for (const [index, check] of checks.entries()) this.passing.set(index, checkDetail(check, this.objectsByCheck.get(index)).passed);
+    this.wholeHolds = [...this.passing.values()].every(Boolean);
+    return this.outcome();
+  }
+
+  private async watchPods(selector: PodSelector): Promise<void> {
+    const { recorder } = this.options;
+    const watcher = new ResourceWatcher(this.rest, {
+      path: `/api/v1/namespaces/${selector.namespace}/pods`, labelSelector: selector.labelSelector, signal: this.controller.signal,
+    }, {
+      onEvent: (type, object, at) => {
+        const name = object.metadata?.name ?? "";
+        const restarts = podRestarts(object);
+        const known = this.pods.get(name);
+        if (type === "DELETED") {
+          this.pods.delete(name);
+          this.notify();
+          return;
+        }
+        if (!known) {
+          this.pods.set(name, { name, restarts });
+          if (this.started) {
+            // A new pod while a killed one is unaccounted for is that pod's replacement (the
+            // replacement's ADDED may even arrive before the killed pod's DELETED).
+            const previous = [...this.killedPods][0];
+            recorder.record({ type: "podReplaced", at, pod: name, causedByFault: previous !== undefined, ...(previous ? { previousPod: previous } : {}) });
+            if (previous) this.killedPods.delete(previous);
+          }
+          this.notify();
+          return;
+        }
+        if (restarts > known.restarts && this.started) {
+          recorder.record({ type: "podRestarted", at, pod: name, restartCount: restarts });
+        }
+        known.restarts = restarts;
+        this.notify();
+      },
+      onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: "pods", reason }),
+    });
+    this.watchers.push(watcher);
+    await watcher.start();
+  }
+
+  /** Pods the fault deleted: their replacements are expected, not a restart of the operator. */
+  markKilled(pods: readonly string[]): void {
+    for (const pod of pods) this.killedPods.add(pod);
+  }
+
+  /** Names of the target pods as currently watched. */
+  podNames(): string[] {
+    return [...this.pods.keys()];
+  }
+
+  private evaluate(at: number): void {
+    const { checks, recorder } = this.options;
+    for (const [index, check] of checks.entries()) {
+      const detail = checkDetail(check, this.objectsByCheck.get(index));
+      if (this.passing.get(index) !== detail.passed) {
+        this.passing.set(index, detail.passed);
+        recorder.record({ type: "checkTransition", at, checkId: checkId(check, index), passed: detail.passed, detail: detail.value ?? "" });
+      }
+    }
+    const holds = [...this.passing.values()].every(Boolean);
+    if (holds !== this.wholeHolds) {
+      this.wholeHolds = holds;
+      if (holds) recorder.record({ type: "steadyStateHolds", at });
+      else {
+        const failing = checks.map((c, i) => (this.passing.get(i) ? undefined : checkId(c, i))).filter((x): x is string => !!x);
+        recorder.record({ type: "steadyStateLost", at, failingChecks: failing });
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  holds(): boolean {
+    return this.wholeHolds ?? false;
+  }
+
+  outcome(): CheckOutcome {
+    const details = this.options.checks.map((check, index) => checkDetail(check, this.objectsByCheck.get(index)));
+    const passed = details.filter((d) => d.passed).length;
+    return { passed: passed === details.length, checksRun: details.length, checksPassed: passed, details };
+  }
+
+  /**
+   * Resolves "stable" once the steady state has held without interruption for `stabilityWindowMs`
+   * (measured from the transition that made it hold), or "timeout" at the deadline.
+   */
+  waitForStable(stabilityWindowMs: number, deadline: number, signal: AbortSignal): Promise<"stable" | "timeout"> {
+    return new Promise((resolveWait, reject) => {
+      let windowTimer: NodeJS.Timeout | undefined;
+      const finish = (value: "stable" | "timeout" | Error) => {
+        clearTimeout(windowTimer);
+        clearTimeout(deadlineTimer);
+        this.listeners.delete(onChange);
+        signal.removeEventListener("abort", onAbort);
+        if (value instanceof Error) reject(value);
+        else resolveWait(value);
+      };
+      const onChange = () => {
+        clearTimeout(windowTimer);
+        windowTimer = undefined;
+        if (this.holds()) windowTimer = setTimeout(() => finish("stable"), stabilityWindowMs);
+      };
+      const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      const deadlineTimer = setTimeout(() => finish("timeout"), Math.max(0, deadline - Date.now()));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.listeners.add(onChange);
+      onChange();
+    });
+  }
+
+  /** Resolves true when `predicate` holds for the watched pods (checked on each pod event), false at the deadline. */
+  waitForPods(predicate: (podNames: string[]) => boolean, deadline: number, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolveWait) => {
+      const check = () => {
+        if (predicate(this.podNames())) done(true);
+      };
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        signal.removeEventListener("abort", onAbort);
+        resolveWait(value);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()));
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  stop(): void {
+    this.controller.abort();
+  }
+}
+
+function podRestarts(pod: KubeObject): number {
+  const statuses = (pod.status as { containerStatuses?: { restartCount?: number }[] } | undefined)?.containerStatuses ?? [];
+  return statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
+}
