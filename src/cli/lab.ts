@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import { registerLabLogsCommand } from "./lab-logs.js";
 
 /** `operator-chaos lab …`: the embedded local control plane (see lab/ and src/lab). */
 export function registerLabCommands(program: Command): void {
   const lab = program.command("lab").description("run a real Kubernetes control plane on this machine (no Docker)");
   const nameOption = ["--name <name>", "lab name", "default"] as const;
+  registerLabLogsCommand(lab);
 
   lab.command("up")
     .description("build the control plane once (cached), start it and wait until it is Ready")

@@ -132,6 +132,8 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     );
   }
   if (interrupted) return RunExit.Interrupted;
+  // A dry run that validated and planned without error succeeded (the Go tool exits 1 on its Inconclusive).
+  if (flags.dryRun) return result.phase === "Complete" ? RunExit.Resilient : RunExit.NotResilient;
   return result.evaluation.verdict === "Resilient" ? RunExit.Resilient : RunExit.NotResilient;
 }
 

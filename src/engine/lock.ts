@@ -1,5 +1,6 @@
 import { isConflict, isNotFound, type KubeRest } from "../kube/rest.js";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../journal/labels.js";
+import { OWNER_HOST_ANNOTATION, OWNER_PID_ANNOTATION, currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
 
 /** One experiment at a time per operator: a Lease named like the Go tool's. */
 export const lockName = (operator: string) => `operator-chaos-lock-${operator}`;
@@ -11,7 +12,7 @@ const RENEW_EVERY_MS = 10_000;
 export class LockContentionError extends Error {}
 
 interface Lease {
-  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: {
     holderIdentity?: string;
     leaseDurationSeconds?: number;
@@ -22,6 +23,19 @@ interface Lease {
 
 /** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
 const microTime = (date: Date) => date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+
+/** The process that holds a lease, when one of our runs wrote it. */
+function leaseOwner(lease: Lease): Partial<RunOwner> | undefined {
+  const annotations = lease.metadata.annotations ?? {};
+  const host = annotations[OWNER_HOST_ANNOTATION];
+  const pid = Number(annotations[OWNER_PID_ANNOTATION]);
+  return host ? { host, pid } : undefined;
+}
+
+/** Live: renewed within its duration, and not held by a process on this machine that has died. */
+export function leaseHolderIsLive(lease: Lease, now: Date): boolean {
+  return leaseIsLive(lease.spec, now) && !ownerIsDead(leaseOwner(lease));
+}
 
 /** A lease is live while its last renewal (or acquisition) plus its duration lies in the future. */
 export function leaseIsLive(spec: Lease["spec"] | undefined, now: Date): boolean {
@@ -62,13 +76,13 @@ export class OperatorLock {
       await this.rest.create(this.path, {
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
-        metadata: { name: this.name, namespace: this.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
+        metadata: { name: this.name, namespace: this.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, annotations: this.ownerAnnotations() },
         spec,
       });
     } catch (error) {
       if (!isConflict(error)) throw error;
       const existing = await this.rest.get<Lease>(`${this.path}/${this.name}`);
-      if (leaseIsLive(existing.spec, now)) {
+      if (leaseHolderIsLive(existing, now)) {
         throw new LockContentionError(
           `operator ${this.operator} is locked by ${existing.spec.holderIdentity ?? "another run"} ` +
           `(Lease ${this.namespace}/${this.name}); wait for it to finish, or run \`operator-chaos clean\` if that run is dead`,
@@ -76,7 +90,8 @@ export class OperatorLock {
       }
       // Expired: take it over, guarded by resourceVersion so only one contender wins.
       try {
-        await this.rest.replace(`${this.path}/${this.name}`, { ...existing, spec });
+        const metadata = { ...existing.metadata, annotations: { ...existing.metadata.annotations, ...this.ownerAnnotations() } };
+        await this.rest.replace(`${this.path}/${this.name}`, { ...existing, metadata, spec });
       } catch (replaceError) {
         if (isConflict(replaceError)) throw new LockContentionError(`operator ${this.operator} was locked by another run at the same moment`);
         throw replaceError;
@@ -84,6 +99,11 @@ export class OperatorLock {
     }
     this.timer = setInterval(() => void this.renew(), RENEW_EVERY_MS);
     this.timer.unref();
+  }
+
+  private ownerAnnotations(): Record<string, string> {
+    const owner = currentOwner();
+    return { [OWNER_HOST_ANNOTATION]: owner.host, [OWNER_PID_ANNOTATION]: String(owner.pid) };
   }
 
   private async renew(): Promise<void> {
@@ -119,7 +139,7 @@ export class OperatorLock {
 export async function lockHeldBy(rest: KubeRest, namespace: string, name: string, holder: string, now = new Date()): Promise<boolean> {
   try {
     const lease = await rest.get<Lease>(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`);
-    return lease.spec.holderIdentity === holder && leaseIsLive(lease.spec, now);
+    return lease.spec.holderIdentity === holder && leaseHolderIsLive(lease, now);
   } catch (error) {
     if (isNotFound(error)) return false;
     throw error;

@@ -103,8 +103,9 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     }
 
     phase(Phase.SteadyStatePre);
+    plan = await driver.plan!(context);
     observer = new SteadyStateObserver(access.rest, access.discovery, {
-      checks, pods: driver.observedPods?.(context), recorder, signal,
+      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context), recorder, signal,
     });
     const pre = await observer.start();
     recorder.record({ type: "preCheck", result: pre });
@@ -112,7 +113,6 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       throw new RunRefusedError(`pre-check failed: the system is not in its steady state (${failingSummary(pre)}); nothing was injected`);
     }
 
-    plan = await driver.plan!(context);
     const affected = plan.targets.length;
     const max = experiment.spec.blastRadius.maxPodsAffected;
     if (affected > max) {
@@ -143,6 +143,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     // must have repaired it. (A sustained fault was already reverted inside observe.)
     phase(Phase.SteadyStatePost);
     recorder.record({ type: "postCheck", result: observer.outcome() });
+    // What the tool's own clean-up changes is not the operator's recovery: stop recording first.
+    observer.stop();
     await revertAll();
     if (lock.lostReason) recorder.record({ type: "toolError", operation: "lock", message: lock.lostReason });
     phase(Phase.Evaluating);
@@ -183,8 +185,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
         throw revertError;
       }
     }
-    recorder.record({ type: "faultReverted", detail: `${pending.length} change(s) reverted` });
-    progress("fault reverted");
+    recorder.record({ type: "faultReverted", detail: `${pending.length} journaled change(s) reverted and closed` });
+    progress(driver.persistence === "sustained" ? "fault reverted" : "journal closed (anything the operator did not repair was restored)");
   }
 
   async function finish(): Promise<RunResult> {

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 
 export interface KubeconfigOptions {
@@ -11,7 +14,10 @@ export interface KubeconfigOptions {
 export function loadKubeConfig(options: KubeconfigOptions = {}): KubeConfig {
   const config = new KubeConfig();
   if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else config.loadFromDefault();
+  else if (process.env.KUBECONFIG || existsSync(join(homedir(), ".kube", "config")) || process.env.KUBERNETES_SERVICE_HOST) config.loadFromDefault();
+  else {
+    throw new Error("no kubeconfig: pass --kubeconfig, set KUBECONFIG, or start the local lab (operator-chaos lab up; eval \"$(operator-chaos lab env)\")");
+  }
   if (options.context) {
     if (!config.getContextObject(options.context)) {
       throw new Error(`context "${options.context}" is not in the kubeconfig`);

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { assertLabName, labDir, labsRoot } from "./paths.js";
 import { markedPids, recordedPids, stopProcesses } from "./processes.js";
+import { releaseRunnerNetwork } from "./runner/index.js";
 
 export interface LabDownResult {
   name: string;
@@ -13,7 +14,7 @@ export interface LabDownResult {
  * Hooks that release what a lab created outside its folder (network namespaces, veths, nftables
  * tables of the process runner). Each must be idempotent and work after a crash.
  */
-const releaseHooks: Array<(dir: string) => Promise<void>> = [];
+const releaseHooks: Array<(dir: string) => Promise<void>> = [releaseRunnerNetwork];
 export function onLabDown(hook: (dir: string) => Promise<void>): void {
   releaseHooks.push(hook);
 }

@@ -13,6 +13,7 @@ import { assertLabName, labDir } from "./paths.js";
 import { createLabPki, type LabPki } from "./pki.js";
 import { freePorts, portIsFree } from "./ports.js";
 import { isAlive, markedPids, recordedPids, startComponent, stopProcesses } from "./processes.js";
+import { releaseRunnerNetwork, startProcessRunner } from "./runner/index.js";
 import { readLabState, writeLabState, type LabState } from "./state.js";
 import { waitFor } from "./wait.js";
 import { watchUntil, type KubeObject } from "../kube/watch.js";
@@ -48,6 +49,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   if (existsSync(dir)) {
     progress(`lab "${name}" has leftovers of an earlier start; removing them`);
     await stopProcesses([...(await recordedPids(dir)).values(), ...markedPids(dir)]);
+    await releaseRunnerNetwork(dir);
     await rm(dir, { recursive: true, force: true });
   }
   if (options.apiServerPort !== undefined && !(await portIsFree(options.apiServerPort, "0.0.0.0"))) {
@@ -61,6 +63,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
     // Leave nothing behind: stop what started, remove the state folder.
     const reason = (error as Error).message;
     await stopProcesses([...(await recordedPids(dir)).values(), ...markedPids(dir)]).catch(() => {});
+    await releaseRunnerNetwork(dir).catch(() => {});
     const kept = process.env.OPERATOR_CHAOS_LAB_KEEP_FAILED === "1";
     if (!kept) await rm(dir, { recursive: true, force: true });
     throw new LabError(`lab "${name}" did not start: ${reason}${kept ? ` (logs kept in ${dir}/logs)` : ""}`);
@@ -157,6 +160,8 @@ async function startLab(
     }, { timeoutMs: watchTimeout, intervalMs: 200, what: "controller-manager and scheduler /healthz", signal }),
   ]);
   assertRunning();
+  progress("starting the process runner (lab-process-node)…");
+  await startProcessRunner(state, { timeoutMs: remaining(), ...(signal ? { signal } : {}) });
   if (options.afterReady) await options.afterReady(state);
   state.phase = "ready";
   state.readyAt = new Date().toISOString();

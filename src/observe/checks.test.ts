@@ -31,10 +31,18 @@ describe("steady-state checks", () => {
     expect(evaluateCheck({ type: "fieldEquals", fieldPath: "status.conditions[5].type", expectedValue: "x" }, deployment).passed).toBe(false);
   });
 
+  it("never shows the value of a redacted check", () => {
+    const secret = { data: { token: "c2VjcmV0" } };
+    expect(evaluateCheck({ type: "fieldEquals", fieldPath: "data.token", expectedValue: "b3JpZ2luYWw=", redact: true }, secret)).toEqual({ passed: false, value: "differs from the original" });
+    expect(evaluateCheck({ type: "fieldEquals", fieldPath: "data.token", expectedValue: "c2VjcmV0", redact: true }, secret)).toEqual({ passed: true, value: "matches the original" });
+  });
+
   it("parses field paths with both index notations", () => {
     expect(parseFieldPath("a.b[0][2].c")).toEqual(["a", "b", 0, 2, "c"]);
     expect(parseFieldPath("a.0.c")).toEqual(["a", 0, "c"]);
     expect(readField({ a: [{ b: null }] }, "a[0].b")).toEqual({ found: true, value: null });
+    expect(parseFieldPath("data['config.yaml']")).toEqual(["data", "config.yaml"]);
+    expect(readField({ data: { "config.yaml": "x" } }, 'data["config.yaml"]')).toEqual({ found: true, value: "x" });
   });
 
   it("gives checks stable, distinct ids", () => {

@@ -8,7 +8,7 @@ export interface CheckEvaluation {
 }
 
 /** A stable identifier for a check, used in timeline events: `conditionTrue:Deployment/ns/name:Available`. */
-export function checkId(check: SteadyStateCheckRef, index: number): string {
+export function checkId(check: SteadyStateCheckRef & { redact?: boolean }, index: number): string {
   const where = `${check.kind ?? "?"}/${check.namespace ?? ""}/${check.name ?? "?"}`;
   const what = check.conditionType ?? check.fieldPath ?? "";
   return `${index}:${check.type}:${where}${what ? `:${what}` : ""}`;
@@ -20,14 +20,12 @@ export function checkId(check: SteadyStateCheckRef, index: number): string {
  */
 export function parseFieldPath(path: string): (string | number)[] {
   const segments: (string | number)[] = [];
-  for (const part of path.split(".")) {
-    const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);
-    if (!match) {
-      segments.push(part);
-      continue;
-    }
-    if (match[1]) segments.push(/^\d+$/.test(match[1]) ? Number(match[1]) : match[1]);
-    for (const index of match[2]!.matchAll(/\[(\d+)\]/g)) segments.push(Number(index[1]));
+  // Tokens: a plain key, [N] (index), or ['key.with.dots'] / ["key"] (a key taken verbatim).
+  const token = /\[(\d+)\]|\[(['"])((?:(?!\2).)*)\2\]|([^.[\]]+)/g;
+  for (const match of path.matchAll(token)) {
+    if (match[1] !== undefined) segments.push(Number(match[1]));
+    else if (match[3] !== undefined) segments.push(match[3]);
+    else if (match[4] !== undefined) segments.push(/^\d+$/.test(match[4]) ? Number(match[4]) : match[4]);
   }
   return segments;
 }
@@ -51,7 +49,7 @@ export function fieldText(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function evaluateCheck(check: SteadyStateCheckRef, object: Record<string, unknown> | undefined): CheckEvaluation {
+export function evaluateCheck(check: SteadyStateCheckRef & { redact?: boolean }, object: Record<string, unknown> | undefined): CheckEvaluation {
   switch (check.type) {
     case "resourceExists":
       return object ? { passed: true, value: "exists" } : { passed: false, value: "resource not found" };
@@ -68,6 +66,10 @@ export function evaluateCheck(check: SteadyStateCheckRef, object: Record<string,
       const field = readField(object, check.fieldPath ?? "");
       if (!field.found) return { passed: false, value: `field ${check.fieldPath} not found` };
       const actual = fieldText(field.value);
+      // A redacted check (a Secret's value) must never put the value into a report.
+      if (check.redact) {
+        return actual === check.expectedValue ? { passed: true, value: "matches the original" } : { passed: false, value: "differs from the original" };
+      }
       return actual === check.expectedValue
         ? { passed: true, value: actual }
         : { passed: false, value: `expected ${JSON.stringify(check.expectedValue)}, got ${JSON.stringify(actual)}` };
@@ -77,7 +79,11 @@ export function evaluateCheck(check: SteadyStateCheckRef, object: Record<string,
   }
 }
 
-export function checkDetail(check: SteadyStateCheckRef, object: Record<string, unknown> | undefined): CheckDetail {
+export function checkDetail(check: SteadyStateCheckRef & { redact?: boolean }, object: Record<string, unknown> | undefined): CheckDetail {
   const { passed, value } = evaluateCheck(check, object);
+  if (check.redact) {
+    const { redact: _redact, expectedValue: _secret, ...shown } = check;
+    return { check: shown, passed, value };
+  }
   return { check, passed, value };
 }

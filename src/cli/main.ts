@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// The `operator-chaos` command. Each subcommand lives in src/cli/<name>.ts and exports a function that
+// registers it; only the module of the subcommand being run is imported (all of them for top-level
+// help), so `validate` never pays for the Kubernetes client and `--help` answers at once.
+//
+// Exit status: 0 success, 1 failure (invalid input, verdict not Resilient), 2 usage error.
+
+import { Command, CommanderError } from "commander";
+
+type Register = (program: Command) => void;
+
+/** To add a subcommand: create src/cli/<name>.ts exporting a register function, and list it here. */
+const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => Promise<Register> }> = [
+  { name: "validate", load: async () => (await import("./validate.js")).registerValidateCommand },
+  { name: "init", load: async () => (await import("./init.js")).registerInitCommand },
+  { name: "types", load: async () => (await import("./types.js")).registerTypesCommand },
+  { name: "run", load: async () => (await import("./run.js")).registerRunCommand },
+  { name: "clean", load: async () => (await import("./clean.js")).registerCleanCommand },
+  { name: "report", load: async () => (await import("./report.js")).registerReportCommand },
+  { name: "lab", load: async () => (await import("./lab.js")).registerLabCommands },
+];
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+
+/** Commander's own outcomes that are not usage errors. */
+const SUCCESSFUL_COMMANDER_CODES = new Set(["commander.helpDisplayed", "commander.version", "commander.executeSubCommandAsync"]);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("operator-chaos")
+    .description("Chaos engineering for Kubernetes operators: break what an operator manages and measure how it recovers.")
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  const requested = SUBCOMMANDS.find((subcommand) => argv.slice(2).includes(subcommand.name));
+  for (const subcommand of requested === undefined ? SUBCOMMANDS : [requested]) {
+    (await subcommand.load())(program);
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (SUCCESSFUL_COMMANDER_CODES.has(error.code)) return EXIT_OK;
+      // `operator-chaos` alone prints help and is a usage error; actions may choose their own status.
+      return error.code.startsWith("commander.") ? EXIT_USAGE : error.exitCode;
+    }
+    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+process.exitCode = await main(process.argv);

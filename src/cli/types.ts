@@ -1,0 +1,64 @@
+// `operator-chaos types`: the fault types, read from the same registry the validator uses.
+
+import { Option, type Command } from "commander";
+import type { FaultDriver } from "../faults/driver.js";
+
+export interface FaultTypeDescription {
+  readonly type: string;
+  readonly summary: string;
+  readonly dangerLevel: string;
+  readonly scope: string;
+  readonly scopeNote?: string;
+  readonly persistence: string;
+  readonly tier: number;
+  readonly requiredParameters: readonly string[];
+  readonly requiredOneOf: readonly (readonly string[])[];
+  readonly parameters: readonly { name: string; required: boolean; description: string; default?: string; values?: readonly string[] }[];
+}
+
+export function registerTypesCommand(program: Command): void {
+  program
+    .command("types")
+    .summary("list the fault types")
+    .description("List every fault type with its default danger level, scope, whether it is instantaneous or sustained, and its required parameters.")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (flags: { output: "text" | "json" }) => {
+      const { faultDrivers } = await import("../faults/registry.js");
+      process.stdout.write(renderTypes(faultDrivers(), flags.output));
+    });
+}
+
+export function describeFaultType(driver: FaultDriver): FaultTypeDescription {
+  return {
+    type: driver.type,
+    summary: driver.summary,
+    dangerLevel: driver.defaultDangerLevel,
+    scope: driver.scope,
+    ...(driver.scopeNote !== undefined ? { scopeNote: driver.scopeNote } : {}),
+    persistence: driver.persistence,
+    tier: driver.defaultTier,
+    requiredParameters: driver.requiredParameters,
+    requiredOneOf: driver.requiredOneOf ?? [],
+    parameters: driver.parameterDocs.map((doc) => ({ ...doc })),
+  };
+}
+
+export function renderTypes(drivers: readonly FaultDriver[], format: "text" | "json"): string {
+  const described = drivers.map(describeFaultType);
+  if (format === "json") return `${JSON.stringify(described, null, 2)}\n`;
+  const header = ["TYPE", "DANGER", "SCOPE", "PERSISTENCE", "REQUIRED PARAMETERS"];
+  const rows = described.map((entry) => [
+    entry.type,
+    entry.dangerLevel,
+    entry.scopeNote === undefined ? entry.scope : `${entry.scope}*`,
+    entry.persistence,
+    [...entry.requiredParameters, ...entry.requiredOneOf.map((group) => `one of ${group.join("|")}`)].join(", ") || "-",
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  const notes = described
+    .filter((entry) => entry.scopeNote !== undefined)
+    .map((entry) => `* ${entry.type}: ${entry.scopeNote}`);
+  return [line(header), ...rows.map(line), "", ...notes, "Details of every parameter: operator-chaos types -o json", ""].join("\n");
+}
