@@ -16,7 +16,7 @@ import { watchUntil } from "../dist/src/kube/watch.js";
 import { labDown } from "../dist/src/lab/down.js";
 import { labDir } from "../dist/src/lab/paths.js";
 import { recordedPids } from "../dist/src/lab/processes.js";
-import { PROCESS_NODE_SELECTOR, releaseRunnerNetwork, startProcessRunner } from "../dist/src/lab/runner/index.js";
+import { PROCESS_NODE_SELECTOR, PROCESS_NODE_TOLERATION, releaseRunnerNetwork, startProcessRunner } from "../dist/src/lab/runner/index.js";
 import { readLabState } from "../dist/src/lab/state.js";
 import { labUp } from "../dist/src/lab/up.js";
 import { waitFor } from "../dist/src/lab/wait.js";
@@ -76,7 +76,7 @@ try {
   const pod = (podName, { probe, env = {} }) => ({
     metadata: { name: podName, labels: { app: podName } },
     spec: {
-      nodeSelector: { ...PROCESS_NODE_SELECTOR },
+      nodeSelector: { ...PROCESS_NODE_SELECTOR }, tolerations: [{ ...PROCESS_NODE_TOLERATION }],
       terminationGracePeriodSeconds: 1,
       containers: [{
         name: "main", image: "lab/process", command: ["node", "test/fixtures/pod-program.mjs"],

@@ -8,7 +8,7 @@ import { watchUntil, type KubeObject } from "../src/kube/watch.js";
 import { labDown } from "../src/lab/down.js";
 import { projectRoot } from "../src/lab/paths.js";
 import { isAlive, markedPids, recordedPids } from "../src/lab/processes.js";
-import { BACKOFF_ANNOTATION, PROCESS_NODE_NAME, PROCESS_NODE_SELECTOR, runnerNetwork, startProcessRunner, WORKDIR_ANNOTATION } from "../src/lab/runner/index.js";
+import { BACKOFF_ANNOTATION, PROCESS_NODE_NAME, PROCESS_NODE_SELECTOR, PROCESS_NODE_TOLERATION, runnerNetwork, startProcessRunner, WORKDIR_ANNOTATION } from "../src/lab/runner/index.js";
 import { podProcesses } from "../src/lab/runner/pod-records.js";
 import type { LabState } from "../src/lab/state.js";
 import { labUp } from "../src/lab/up.js";
@@ -79,7 +79,7 @@ function programPod(name: string, options: {
   return {
     metadata: { name, labels: options.labels ?? { app: name }, ...(options.annotations ? { annotations: options.annotations } : {}) },
     spec: {
-      nodeSelector: { ...PROCESS_NODE_SELECTOR },
+      nodeSelector: { ...PROCESS_NODE_SELECTOR }, tolerations: [{ ...PROCESS_NODE_TOLERATION }],
       serviceAccountName: options.serviceAccount ?? "default",
       terminationGracePeriodSeconds: options.grace ?? 5,
       containers: [programContainer(options.env, options.container)],
@@ -169,7 +169,7 @@ describe("the lab's process runner", () => {
         selector: { matchLabels: { app: "prog" } },
         template: {
           metadata: { labels: { app: "prog" } },
-          spec: { nodeSelector: { ...PROCESS_NODE_SELECTOR }, serviceAccountName: "prog", terminationGracePeriodSeconds: 5, containers: [container] },
+          spec: { nodeSelector: { ...PROCESS_NODE_SELECTOR }, tolerations: [{ ...PROCESS_NODE_TOLERATION }], serviceAccountName: "prog", terminationGracePeriodSeconds: 5, containers: [container] },
         },
       },
     } });

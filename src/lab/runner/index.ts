@@ -9,7 +9,7 @@ import { applyNft, renderDeleteTable } from "./nftables.js";
 import { PROCESS_NODE_NAME, RUNNER_LABEL, RUNNER_PID_ANNOTATION } from "./node-agent.js";
 import { runnerMainPath } from "./process-runner.js";
 
-export { PROCESS_NODE_NAME, RUNNER_LABEL } from "./node-agent.js";
+export { PROCESS_NODE_NAME, PROCESS_NODE_TOLERATION, RUNNER_LABEL } from "./node-agent.js";
 export { BACKOFF_ANNOTATION, WORKDIR_ANNOTATION } from "./pod-process.js";
 export type { RunnerNetwork } from "./netns.js";
 

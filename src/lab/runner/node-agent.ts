@@ -14,11 +14,17 @@ const STATUS_REPORT_MS = 60_000;
 /** The node's allocatable resources: like the KWOK nodes, but pods capped by the runner's address slots. */
 export const NODE_ALLOCATABLE = { cpu: "32", memory: "256Gi", pods: String(MAX_SLOTS), "ephemeral-storage": "100Gi" };
 
+/** Keeps pods off the process node unless they tolerate it. */
+export const PROCESS_NODE_TAINT = { key: "lab.operator-chaos.io/runner", value: "process", effect: "NoSchedule" } as const;
+/** What a pod spec adds to run as a real process: this toleration and the runner nodeSelector. */
+export const PROCESS_NODE_TOLERATION = { key: "lab.operator-chaos.io/runner", operator: "Equal", value: "process", effect: "NoSchedule" } as const;
+
 const arch = () => (process.arch === "x64" ? "amd64" : process.arch);
 
 /**
- * The runner as the node agent of `lab-process-node`: registers the Node (no taint, so ordinary
- * scheduling applies; pods land here through nodeSelector/affinity on the runner label), keeps
+ * The runner as the node agent of `lab-process-node`: registers the Node (tainted, so only pods
+ * that ask for it — toleration plus nodeSelector/affinity on the runner label — land here; an
+ * ordinary workload has no command to run as a process and stays on the KWOK nodes), keeps
  * its Lease in kube-node-lease renewed and reports its status like a kubelet (Ready, heartbeats).
  */
 export class NodeAgent {
@@ -90,11 +96,11 @@ export class NodeAgent {
     };
     try {
       await this.api.request("POST", "/api/v1/nodes", {
-        body: { apiVersion: "v1", kind: "Node", metadata, spec: {}, status: this.status(now) },
+        body: { apiVersion: "v1", kind: "Node", metadata, spec: { taints: [PROCESS_NODE_TAINT] }, status: this.status(now) },
       });
     } catch (error) {
       if (!isStatus(error, 409)) throw error;
-      await this.api.request("PATCH", `/api/v1/nodes/${PROCESS_NODE_NAME}`, { body: { metadata }, patch: "strategic" });
+      await this.api.request("PATCH", `/api/v1/nodes/${PROCESS_NODE_NAME}`, { body: { metadata, spec: { taints: [PROCESS_NODE_TAINT] } }, patch: "strategic" });
     }
     // The status subresource: creation may have dropped it, and an existing node has old heartbeats.
     await this.reportStatus();
