@@ -15,7 +15,15 @@ key="k8s-${k8s_version}_kwok-${kwok_version}_${source_sum}"
 cache_root="${OPERATOR_CHAOS_CACHE:-$HOME/.cache/operator-chaos}/lab"
 out="$cache_root/$key"
 
-verify() { [ -f "$out/MANIFEST" ] && (cd "$out" && sha256sum --quiet -c MANIFEST >/dev/null 2>&1); }
+# Fast check on every start: each file has the size recorded at build time (a half-written or
+# truncated binary fails it). The full checksum runs when no sizes were recorded yet.
+sizes_match() { [ -f "$out/SIZES" ] && (cd "$out" && while read -r size file; do [ "$(stat -c %s "$file" 2>/dev/null)" = "$size" ] || exit 1; done < SIZES); }
+verify() {
+  [ -f "$out/MANIFEST" ] || return 1
+  sizes_match && return 0
+  (cd "$out" && sha256sum --quiet -c MANIFEST >/dev/null 2>&1) || return 1
+  (cd "$out" && for f in kube kwok kwok-stages.yaml; do echo "$(stat -c %s "$f") $f"; done > SIZES)
+}
 if verify; then
   echo "lab build: cached binaries are intact ($key)" >&2
   echo "$out"; exit 0
@@ -50,7 +58,7 @@ stages="$("$GO" list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage"
     printf -- '---\n'; sed '/^---$/d' "$stages/$f"
   done
 } > "$tmp/kwok-stages.yaml"
-(cd "$tmp" && sha256sum kube kwok kwok-stages.yaml > MANIFEST)
+(cd "$tmp" && sha256sum kube kwok kwok-stages.yaml > MANIFEST && for f in kube kwok kwok-stages.yaml; do echo "$(stat -c %s "$f") $f"; done > SIZES)
 mv "$tmp" "$out"
 trap - EXIT
 echo "lab build: built in $(( $(date +%s) - started ))s into $out" >&2

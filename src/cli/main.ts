@@ -18,6 +18,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "clean", load: async () => (await import("./clean.js")).registerCleanCommand },
   { name: "report", load: async () => (await import("./report.js")).registerReportCommand },
   { name: "lab", load: async () => (await import("./lab.js")).registerLabCommands },
+  { name: "docs", load: async () => (await import("./docs.js")).registerDocsCommand },
 ];
 
 const EXIT_OK = 0;

@@ -198,6 +198,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     });
     const report = buildReport({ experiment: reportExperiment(experiment, driver, timing), timeline, evaluation, generatedAt: Date.now() });
     if (cleanupError) report.cleanupError = cleanupError;
+    // How many API requests this run sent (an extension field; Go-tool readers ignore it).
+    (report as ExperimentReport & { apiRequests?: number }).apiRequests = access.rest.requestCount;
     if (!options.dryRun && options.resultConfigMap !== false) {
       await storeResultConfigMap(access.rest, namespace, report).catch((storeError: Error) => progress(`could not store the result ConfigMap: ${storeError.message}`));
     }

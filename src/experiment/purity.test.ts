@@ -31,7 +31,7 @@ function runtimeImports(source: string): string[] {
 }
 
 /** Every forbidden module reachable from `entry`, with the chain of files that leads to it. */
-function forbiddenReachable(entry: string): string[] {
+function forbiddenReachable(entry: string, forbidden: ReadonlySet<string> = FORBIDDEN): string[] {
   const found: string[] = [];
   const seen = new Set<string>();
   const visit = (file: string, chain: readonly string[]): void => {
@@ -41,7 +41,7 @@ function forbiddenReachable(entry: string): string[] {
       if (specifier.startsWith(".")) {
         const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, ".ts"));
         if (existsSync(target)) visit(target, [...chain, path.relative(packageRoot(), target)]);
-      } else if (FORBIDDEN.has(specifier)) {
+      } else if (forbidden.has(specifier)) {
         found.push(`${[...chain, specifier].join(" → ")}`);
       }
     }
@@ -64,6 +64,23 @@ describe("the core stays pure", () => {
     "cli/init.ts",
   ])("src/%s reaches no network, process or Kubernetes client module", (entry) => {
     expect(forbiddenReachable(path.join(root, entry))).toEqual([]);
+  });
+
+  // The decision-making core of a run — verdict, timeline derivations, check evaluation, run
+  // settings, safety rules, report rendering — touches neither the cluster nor the disk.
+  const CORE_FORBIDDEN = new Set([...FORBIDDEN, "node:fs", "fs", "node:fs/promises", "fs/promises"]);
+  it.each([
+    "verdict/verdict.ts",
+    "observe/timeline.ts",
+    "observe/checks.ts",
+    "engine/settings.ts",
+    "safety/rules.ts",
+    "report/report.ts",
+    "report/junit.ts",
+    "report/markdown.ts",
+    "report/summary.ts",
+  ])("the core module src/%s does no I/O at all", (entry) => {
+    expect(forbiddenReachable(path.join(root, entry), CORE_FORBIDDEN)).toEqual([]);
   });
 
   it("notices a forbidden import when there is one", () => {
