@@ -23,20 +23,20 @@ export function registerDocsCommand(program: Command): void {
     .command("docs")
     .summary("generate the failure-modes page of each operator from its experiments (offline)")
     .description(
-      "Generate the failure-modes page of an operator from its ChaosExperiment files: a Coverage table (injection\n" +
-        "type, danger level, experiment file, description cut to 80 characters), then per experiment its name, type,\n" +
-        "danger level (the fault type's default when the file sets none), component, hypothesis and the file's YAML.\n" +
-        "Experiments are grouped by spec.target.operator and sorted by file name. Directories are searched\n" +
-        "recursively for .yaml/.yml files; other documents (knowledge models, fixtures) are ignored.\n" +
-        "\n" +
-        "One operator (or --operator): the page goes to stdout, or to --out FILE (to <DIR>/<operator>/failure-modes.md|html\n" +
-        "when --out is an existing directory or ends with a path separator).\n" +
-        "Several operators: with --out, --out is a directory and each page is written to <DIR>/<operator>/failure-modes.md|html;\n" +
-        "without it, every page goes to stdout, sorted by operator (Markdown: one page after another; HTML: one document\n" +
-        "holding every page).\n" +
-        "\n" +
-        "Exit status: 0 done, 1 a file is missing or holds an invalid experiment, no experiment (for --operator) found,\n" +
-        "2 usage error. Nothing is written when an experiment is invalid.",
+      [
+        "Generate the failure-modes page of an operator from its ChaosExperiment files: a Coverage table (injection type, " +
+          "danger level, experiment file, description cut to 80 characters), then per experiment its name, type, danger " +
+          "level (the fault type's default when the file sets none), component, hypothesis and the file's YAML as written. " +
+          "Experiments are grouped by spec.target.operator and sorted by file name. Directories are searched recursively " +
+          "for .yaml/.yml files; other documents (knowledge models, fixtures) are ignored.",
+        "One operator (or --operator): the page goes to stdout, or to the file --out names (into " +
+          "<out>/<operator>/failure-modes.md or .html when --out is an existing directory or ends with a path separator).",
+        "Several operators: with --out, --out is a directory and each page goes to <out>/<operator>/failure-modes.md " +
+          "or .html; without it, every page goes to stdout, sorted by operator (Markdown: the pages one after another; " +
+          "HTML: one document holding every page).",
+        "Exit status: 0 done; 1 a path names nothing, an experiment is invalid (then nothing is written) or no experiment " +
+          "is found (for --operator); 2 usage error.",
+      ].join("\n\n"),
     )
     .argument("<paths...>", "experiment files, directories or glob patterns (quote globs to use the built-in expansion)")
     .option("--operator <name>", "only the experiments whose spec.target.operator is this")

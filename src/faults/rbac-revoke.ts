@@ -1,7 +1,12 @@
+import { Duration } from "../experiment/duration.js";
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { defineFaultDriver, type FaultParameters, type FaultRuntimeContext, type ObjectReference } from "./driver.js";
 import { checker } from "./parameters.js";
+import { clusterOf, journalOf } from "./runtime.js";
 import { objectNameFrom } from "./skeleton-values.js";
+import type { KubeRest } from "../kube/rest.js";
+// Cluster and journal helpers are imported inside the runtime methods: validation (which loads every
+// driver) must not load HTTP or the Kubernetes client (see src/experiment/purity.test.ts).
 
 const BINDING_TYPES = ["ClusterRoleBinding", "RoleBinding"] as const;
 

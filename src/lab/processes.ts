@@ -45,6 +45,9 @@ export async function startComponent(
     });
     child.unref();
     await writeFile(join(labDir, "pids", `${component}.pid`), `${pid}\n`);
+    // Kept so a component can be restarted exactly as it was started (reliability tests restart
+    // the API server and etcd mid-run).
+    await writeFile(join(labDir, "pids", `${component}.command.json`), JSON.stringify({ command, args, extraEnv }));
     return { component, pid, logFile };
   } finally {
     closeSync(log);
@@ -132,4 +135,17 @@ export async function stopProcesses(pids: number[], graceMs = 5_000, signalAbort
 
 export async function removePidFile(labDir: string, component: string): Promise<void> {
   await rm(join(labDir, "pids", `${component}.pid`), { force: true });
+}
+
+/**
+ * Stops one component (SIGTERM, then SIGKILL after `graceMs`) and starts it again with the same
+ * command line. Resolves once the new process is spawned; readiness is the caller's to wait for.
+ */
+export async function restartComponent(labDir: string, component: string, graceMs = 5_000): Promise<StartedProcess> {
+  const pid = (await recordedPids(labDir)).get(component);
+  const saved = JSON.parse(await readFile(join(labDir, "pids", `${component}.command.json`), "utf8")) as {
+    command: string; args: string[]; extraEnv: Record<string, string>;
+  };
+  if (pid !== undefined) await stopProcesses([pid], graceMs);
+  return startComponent(labDir, component, saved.command, saved.args, saved.extraEnv);
 }
