@@ -127,6 +127,36 @@ describe("run: PodKill", () => {
   });
 });
 
+describe("run: with a knowledge model", () => {
+  const model = (managedResources: unknown[]) => writeTemp("knowledge.yaml", {
+    operator: { name: "web", namespace: ns },
+    components: [{ name: "web", controller: "WebOperator", managedResources }],
+    recovery: { reconcileTimeout: "60s", maxReconcileCycles: 10 },
+  });
+
+  it("watches the component's managed resources too, and is Resilient when they are as modelled after recovery", async () => {
+    const knowledge = model([
+      { apiVersion: "apps/v1", kind: "Deployment", name: "web", labels: { app: "web" }, expectedSpec: { replicas: 1 } },
+      { apiVersion: "v1", kind: "ConfigMap", name: "web-config" },
+    ]);
+    const result = await runCli(["run", writeTemp("k.yaml", experiment({ name: "knowledge-pod-kill" })), "-o", "json", "--stability-window", "1s", "--knowledge", knowledge], lab.kubeconfig);
+    const report = JSON.parse(result.stdout);
+    expect(report.evaluation.verdict).toBe("Resilient");
+    const managed = report.timeline.filter((event: { type: string }) => event.type === "managedResource");
+    expect(managed.map((event: { resource: { kind: string }; status: string }) => `${event.resource.kind}:${event.status}`)).toEqual(expect.arrayContaining(["Deployment:ok", "ConfigMap:ok"]));
+  });
+
+  it("refuses to inject when a managed resource is not as modelled before the fault (Inconclusive, with the reason)", async () => {
+    const knowledge = model([{ apiVersion: "v1", kind: "Service", name: "web-metrics" }]);
+    const result = await runCli(["run", writeTemp("k2.yaml", experiment({ name: "knowledge-missing" })), "-o", "json", "--knowledge", knowledge], lab.kubeconfig);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.evaluation.verdict).toBe("Inconclusive");
+    expect(report.timeline.some((event: { type: string }) => event.type === "injectionStarted")).toBe(false);
+    expect(report.error).toMatch(/managed resources are not as the knowledge model says \(Service\/web-metrics: not found\); nothing was injected/);
+  });
+});
+
 describe("run: safety rules refuse before anything changes", () => {
   const cases: [string, () => Overrides, RegExp][] = [
     ["a check namespace outside allowedNamespaces", () => ({ blastRadius: { allowedNamespaces: [`${ns}-a`, `${ns}-b`] } }), /is not in blastRadius\.allowedNamespaces/],

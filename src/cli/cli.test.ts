@@ -113,13 +113,17 @@ describe("operator-chaos types", () => {
     const types = JSON.parse(stdout) as { type: string; dangerLevel: string; scope: string; persistence: string; requiredParameters: string[] }[];
     expect(types).toHaveLength(20);
     expect(types.find((entry) => entry.type === "RBACRevoke")).toMatchObject({ dangerLevel: "high", scope: "cluster", persistence: "sustained", requiredParameters: ["bindingName", "bindingType"] });
+    // `runnable` is derived from the driver: PodKill has its runtime, ImageCorrupt does not (yet).
+    const runnable = JSON.parse(stdout) as { type: string; runnable: boolean }[];
+    expect(runnable.find((entry) => entry.type === "PodKill")?.runnable).toBe(true);
+    expect(runnable.find((entry) => entry.type === "ImageCorrupt")?.runnable).toBe(false);
   });
 
   it("prints a table with one row per type", () => {
     const { stdout } = run(["types"]);
     const rows = stdout.split("\n").filter((line) => /^[A-Z][A-Za-z]+ +(low|medium|high) /.test(line));
     expect(rows).toHaveLength(20);
-    expect(stdout.split("\n")[0]).toMatch(/^TYPE +DANGER +SCOPE +PERSISTENCE +REQUIRED PARAMETERS$/);
+    expect(stdout.split("\n")[0]).toMatch(/^TYPE +DANGER +SCOPE +PERSISTENCE +RUN +REQUIRED PARAMETERS$/);
   });
 });
 

@@ -17,6 +17,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "run", load: async () => (await import("./run.js")).registerRunCommand },
   { name: "clean", load: async () => (await import("./clean.js")).registerCleanCommand },
   { name: "report", load: async () => (await import("./report.js")).registerReportCommand },
+  { name: "version", load: async () => (await import("./version.js")).registerVersionCommand },
   { name: "lab", load: async () => (await import("./lab.js")).registerLabCommands },
   { name: "docs", load: async () => (await import("./docs.js")).registerDocsCommand },
 ];
@@ -33,7 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
     .description("Chaos engineering for Kubernetes operators: break what an operator manages and measure how it recovers.")
     .exitOverride()
     .showSuggestionAfterError(true);
-  const requested = SUBCOMMANDS.find((subcommand) => argv.slice(2).includes(subcommand.name));
+  // The subcommand is the first argument; anything else (help, flags first) loads them all.
+  const requested = SUBCOMMANDS.find((subcommand) => subcommand.name === argv[2]);
   for (const subcommand of requested === undefined ? SUBCOMMANDS : [requested]) {
     (await subcommand.load())(program);
   }

@@ -13,6 +13,8 @@ interface RunFlags {
   timeout?: string;
   set: string[];
   lockNamespace?: string;
+  knowledge: string[];
+  knowledgeDir?: string;
 }
 
 /** Exit codes, as documented in the README. */
@@ -34,6 +36,8 @@ export function registerRunCommand(program: Command): void {
     .option("--observe-full", "observe for the whole recoveryTimeout, like the Go tool (no early completion)")
     .option("--timeout <duration>", "deadline for the whole run (default 1h)")
     .option("--lock-namespace <namespace>", "namespace of the per-operator lock Lease (default: the experiment's namespace)")
+    .option("--knowledge <file>", "knowledge model; its managed resources for the target component are watched too (repeatable)", (value: string, all: string[]) => [...all, value], [])
+    .option("--knowledge-dir <dir>", "every knowledge model in this folder")
     .option("--set <key=value>", "override a spec field, e.g. injection.count=2 (repeatable)", (value: string, all: string[]) => [...all, value], [])
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
@@ -89,6 +93,24 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     }
   }
 
+  const knowledge = [];
+  const knowledgeFiles = [...flags.knowledge];
+  if (flags.knowledgeDir) {
+    const { readdirSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    knowledgeFiles.push(...readdirSync(flags.knowledgeDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(flags.knowledgeDir!, f)));
+  }
+  for (const knowledgeFile of knowledgeFiles) {
+    const { validateFile } = await import("../experiment/validate.js");
+    const checked = await validateFile(knowledgeFile, { expectKind: "OperatorKnowledge" });
+    if (checked.status !== "valid") {
+      for (const diagnostic of allDiagnostics(checked)) err(formatDiagnostic(diagnostic));
+      err(`${knowledgeFile}: invalid knowledge model; nothing was run`);
+      return RunExit.Usage;
+    }
+    knowledge.push(...checked.documents.flatMap((document) => (document.knowledge ? [document.knowledge] : [])));
+  }
+
   const { loadKubeConfig } = await import("../kube/client.js");
   const { runExperiment } = await import("../engine/run.js");
   const config = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
@@ -106,7 +128,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const result = await runExperiment({
     experiment, kubeconfig: config, signal: controller.signal,
     dryRun: flags.dryRun ?? false, observeFull: flags.observeFull ?? false,
-    holdMs, stabilityWindowMs, timeoutMs,
+    holdMs, stabilityWindowMs, timeoutMs, knowledge,
     ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
     progress: json ? undefined : (line) => err(`${stamp()} ${experiment.metadata.name}: ${line}`),
   });

@@ -11,6 +11,8 @@ export interface FaultTypeDescription {
   readonly scopeNote?: string;
   readonly persistence: string;
   readonly tier: number;
+  /** Whether `run` can inject it today (its driver has plan/inject/confirm/revert); otherwise validate-only. */
+  readonly runnable: boolean;
   readonly requiredParameters: readonly string[];
   readonly requiredOneOf: readonly (readonly string[])[];
   readonly parameters: readonly { name: string; required: boolean; description: string; default?: string; values?: readonly string[] }[];
@@ -37,6 +39,7 @@ export function describeFaultType(driver: FaultDriver): FaultTypeDescription {
     ...(driver.scopeNote !== undefined ? { scopeNote: driver.scopeNote } : {}),
     persistence: driver.persistence,
     tier: driver.defaultTier,
+    runnable: Boolean(driver.plan && driver.inject && driver.confirm && driver.revert),
     requiredParameters: driver.requiredParameters,
     requiredOneOf: driver.requiredOneOf ?? [],
     parameters: driver.parameterDocs.map((doc) => ({ ...doc })),
@@ -46,12 +49,13 @@ export function describeFaultType(driver: FaultDriver): FaultTypeDescription {
 export function renderTypes(drivers: readonly FaultDriver[], format: "text" | "json"): string {
   const described = drivers.map(describeFaultType);
   if (format === "json") return `${JSON.stringify(described, null, 2)}\n`;
-  const header = ["TYPE", "DANGER", "SCOPE", "PERSISTENCE", "REQUIRED PARAMETERS"];
+  const header = ["TYPE", "DANGER", "SCOPE", "PERSISTENCE", "RUN", "REQUIRED PARAMETERS"];
   const rows = described.map((entry) => [
     entry.type,
     entry.dangerLevel,
     entry.scopeNote === undefined ? entry.scope : `${entry.scope}*`,
     entry.persistence,
+    entry.runnable ? "yes" : "no",
     [...entry.requiredParameters, ...entry.requiredOneOf.map((group) => `one of ${group.join("|")}`)].join(", ") || "-",
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
@@ -60,5 +64,5 @@ export function renderTypes(drivers: readonly FaultDriver[], format: "text" | "j
   const notes = described
     .filter((entry) => entry.scopeNote !== undefined)
     .map((entry) => `* ${entry.type}: ${entry.scopeNote}`);
-  return [line(header), ...rows.map(line), "", ...notes, "Details of every parameter: operator-chaos types -o json", ""].join("\n");
+  return [line(header), ...rows.map(line), "", ...notes, "RUN: whether `run` can inject the type today; the others are validated only.", "Details of every parameter: operator-chaos types -o json", ""].join("\n");
 }

@@ -3,6 +3,7 @@ import type { RevertRecord } from "../faults/driver.js";
 import { listRecords, removeRecord, type JournalRecord } from "../journal/journal.js";
 import type { ClusterAccess, RevertContext } from "./context.js";
 import { lockHeldBy } from "./lock.js";
+import { revertBrokenForTest } from "./crash-points.js";
 
 export interface CleanOptions {
   access: ClusterAccess;
@@ -81,7 +82,9 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       continue;
     }
     try {
-      await driver.revert(revertContext(options.access, record.namespace, signal, now), { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data });
+      if (!revertBrokenForTest(record.faultType)) {
+        await driver.revert(revertContext(options.access, record.namespace, signal, now), { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data });
+      }
       await removeRecord(options.access.rest, record);
       report({ ...base, outcome: "reverted" });
     } catch (error) {

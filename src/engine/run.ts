@@ -1,5 +1,8 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ChaosExperiment } from "../experiment/types.js";
+import type { OperatorKnowledge } from "../experiment/knowledge.js";
+import type { ManagedResourceSpec } from "../observe/managed.js";
+import { isClusterScopedObject } from "../faults/parameters.js";
 import type { FaultDriver, FaultPlan, RevertRecord } from "../faults/driver.js";
 import { getFaultDriver } from "../faults/registry.js";
 import { Journal, newRunId, removeRecord, type JournalRecord } from "../journal/journal.js";
@@ -10,7 +13,7 @@ import type { ExperimentReport } from "../report/model.js";
 import { evaluate, type Evaluation } from "../verdict/verdict.js";
 import { clean, revertContext } from "./clean.js";
 import { clusterAccess, type ClusterAccess, type RunContext } from "./context.js";
-import { CrashPoint, crashPoint } from "./crash-points.js";
+import { CrashPoint, crashPoint, revertBrokenForTest, testStep } from "./crash-points.js";
 import { LockContentionError, OperatorLock, lockName } from "./lock.js";
 import { RunRefusedError } from "./errors.js";
 import { preflight } from "./preflight.js";
@@ -31,6 +34,8 @@ export interface RunOptions extends TimingOverrides {
   progress?: (line: string) => void;
   /** Write the Go tool's result ConfigMap (default true). */
   resultConfigMap?: boolean;
+  /** Knowledge models; the one for the target's operator adds its component's managed resources to the observation. */
+  knowledge?: readonly OperatorKnowledge[];
 }
 
 export interface RunResult {
@@ -105,12 +110,17 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     phase(Phase.SteadyStatePre);
     plan = await driver.plan!(context);
     observer = new SteadyStateObserver(access.rest, access.discovery, {
-      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context), recorder, signal,
+      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context),
+      managed: managedResourcesFor(experiment, options.knowledge, namespace), recorder, signal,
     });
     const pre = await observer.start();
     recorder.record({ type: "preCheck", result: pre });
     if (!pre.passed) {
       throw new RunRefusedError(`pre-check failed: the system is not in its steady state (${failingSummary(pre)}); nothing was injected`);
+    }
+    const unreconciled = observer.unreconciled();
+    if (unreconciled.length > 0) {
+      throw new RunRefusedError(`pre-check failed: managed resources are not as the knowledge model says (${unreconciled.join("; ")}); nothing was injected`);
     }
 
     const affected = plan.targets.length;
@@ -126,6 +136,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     }
 
     phase(Phase.Injecting);
+    observer.countReconcileCycles();
     recorder.record({ type: "injectionStarted", faultType: driver.type, targets: plan.targets.map(refText) });
     // Before the kill: the replacement may be seen before inject returns.
     observer.markKilled(plan.targets.filter((t) => t.kind === "Pod").map((t) => t.name));
@@ -174,11 +185,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     if (records.length === 0) return;
     const pending = records;
     records = [];
-    crashPoint(CrashPoint.Reverting);
+    await testStep(CrashPoint.Reverting);
     for (const record of [...pending].reverse()) {
       try {
         // A fresh signal: reverting must finish even when the run was interrupted.
-        await driver.revert!(revertContext(access, namespace, new AbortController().signal, () => new Date()), asRevertRecord(record));
+        if (!revertBrokenForTest(record.faultType)) {
+          await driver.revert!(revertContext(access, namespace, new AbortController().signal, () => new Date()), asRevertRecord(record));
+        }
+        crashPoint(CrashPoint.Reverted);
         await removeRecord(access.rest, record);
       } catch (revertError) {
         recorder.record({ type: "toolError", operation: "revert", message: (revertError as Error).message });
@@ -191,15 +205,19 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 
   async function finish(): Promise<RunResult> {
     const timeline = recorder.events();
+    const model = knowledgeFor(experiment, options.knowledge);
     const evaluation = evaluate({
       timeline,
       hypothesis: { recoveryTimeoutMs: timing.recoveryTimeoutMs, persistence: driver.persistence, stabilityWindowMs: timing.stabilityWindowMs },
       dryRun: options.dryRun ?? false,
+      ...(model?.recovery?.maxReconcileCycles !== undefined ? { maxReconcileCycles: model.recovery.maxReconcileCycles } : {}),
     });
     const report = buildReport({ experiment: reportExperiment(experiment, driver, timing), timeline, evaluation, generatedAt: Date.now() });
     if (cleanupError) report.cleanupError = cleanupError;
-    // How many API requests this run sent (an extension field; Go-tool readers ignore it).
-    (report as ExperimentReport & { apiRequests?: number }).apiRequests = access.rest.requestCount;
+    // Extension fields (Go-tool readers ignore them): why the run stopped early, API requests sent.
+    const extended = report as ExperimentReport & { apiRequests?: number; error?: string };
+    if (error) extended.error = error;
+    extended.apiRequests = access.rest.requestCount;
     if (!options.dryRun && options.resultConfigMap !== false) {
       await storeResultConfigMap(access.rest, namespace, report).catch((storeError: Error) => progress(`could not store the result ConfigMap: ${storeError.message}`));
     }
@@ -255,6 +273,23 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** The model of the target's operator (every model is searched, not only the first as in the Go tool). */
+function knowledgeFor(experiment: ChaosExperiment, knowledge: readonly OperatorKnowledge[] | undefined): OperatorKnowledge | undefined {
+  return knowledge?.find((model) => model.operator.name === experiment.spec.target.operator
+    && model.components.some((component) => component.name === experiment.spec.target.component));
+}
+
+function managedResourcesFor(experiment: ChaosExperiment, knowledge: readonly OperatorKnowledge[] | undefined, namespace: string): ManagedResourceSpec[] | undefined {
+  const component = knowledgeFor(experiment, knowledge)?.components.find((c) => c.name === experiment.spec.target.component);
+  if (!component) return undefined;
+  // Each resource's own namespace when the model gives one (the Go tool always used the experiment's).
+  return component.managedResources.map((resource) => ({
+    ...resource,
+    ...(resource.namespace || isClusterScopedObject(resource.apiVersion, resource.kind) ? {} : { namespace }),
+  }) as ManagedResourceSpec);
+}
+
 
 function asRevertRecord(record: JournalRecord): RevertRecord {
   return { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data };

@@ -3,6 +3,7 @@ import type { KubeRest } from "../kube/rest.js";
 import { ResourceWatcher } from "../kube/watcher.js";
 import type { KubeObject } from "../kube/watch.js";
 import { checkDetail, checkId } from "./checks.js";
+import { evaluateManagedResource, type ManagedEvaluation, type ManagedResourceSpec } from "./managed.js";
 import type { CheckOutcome, SteadyStateCheckRef, TimelineRecorder } from "./timeline.js";
 
 export interface PodSelector {
@@ -15,6 +16,8 @@ export interface ObserverOptions {
   checks: SteadyStateCheckRef[];
   /** The target's pods, to record restarts and replacements. */
   pods?: PodSelector | undefined;
+  /** A knowledge model's managed resources (namespaces resolved), watched the same way. */
+  managed?: ManagedResourceSpec[] | undefined;
   recorder: TimelineRecorder;
   signal: AbortSignal;
 }
@@ -39,6 +42,9 @@ export class SteadyStateObserver {
   private readonly pods = new Map<string, PodView>();
   private readonly killedPods = new Set<string>();
   private wholeHolds: boolean | undefined;
+  private readonly managedStatus = new Map<number, ManagedEvaluation>();
+  private reconcileWrites = 0;
+  private countWrites = false;
   private started = false;
   private readonly controller = new AbortController();
 
@@ -66,6 +72,7 @@ export class SteadyStateObserver {
       await watcher.start();
     }));
     if (this.options.pods) await this.watchPods(this.options.pods);
+    await Promise.all((this.options.managed ?? []).map((resource, index) => this.watchManaged(resource, index)));
     this.started = true;
     for (const [index, check] of checks.entries()) this.passing.set(index, checkDetail(check, this.objectsByCheck.get(index)).passed);
     this.wholeHolds = [...this.passing.values()].every(Boolean);
@@ -110,6 +117,48 @@ export class SteadyStateObserver {
     await watcher.start();
   }
 
+  private async watchManaged(resource: ManagedResourceSpec, index: number): Promise<void> {
+    const { recorder } = this.options;
+    const path = await this.discovery.collectionPath(resource.apiVersion, resource.kind, resource.namespace);
+    const ref = { apiVersion: resource.apiVersion, kind: resource.kind, name: resource.name, ...(resource.namespace ? { namespace: resource.namespace } : {}) };
+    const record = (object: KubeObject | undefined, at: number) => {
+      const evaluation = evaluateManagedResource(resource, object as Record<string, unknown> | undefined);
+      const previous = this.managedStatus.get(index);
+      if (previous?.status !== evaluation.status) {
+        this.managedStatus.set(index, evaluation);
+        recorder.record({ type: "managedResource", at, resource: ref, status: evaluation.status, detail: evaluation.detail });
+      }
+    };
+    const watcher = new ResourceWatcher(this.rest, { path, fieldSelector: `metadata.name=${resource.name}`, signal: this.controller.signal }, {
+      onEvent: (type, object, at) => {
+        // Writes to managed objects after the injection approximate the operator's reconcile cycles.
+        if (this.countWrites && type !== "ADDED") {
+          this.reconcileWrites += 1;
+          recorder.record({ type: "reconcileCycles", at, count: this.reconcileWrites });
+        }
+        record(type === "DELETED" ? undefined : object, at);
+        if (this.started) this.notify();
+      },
+      onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: path, reason }),
+    });
+    this.watchers.push(watcher);
+    await watcher.start();
+    if (!this.managedStatus.has(index)) record(undefined, Date.now());
+  }
+
+  /** From now on, writes to managed resources count as reconcile cycles. */
+  countReconcileCycles(): void {
+    this.countWrites = true;
+  }
+
+  /** Managed resources that are not as the knowledge model says, with why. */
+  unreconciled(): string[] {
+    return (this.options.managed ?? []).flatMap((resource, index) => {
+      const status = this.managedStatus.get(index);
+      return status && status.status !== "ok" ? [`${resource.kind}/${resource.name}: ${status.detail}`] : [];
+    });
+  }
+
   /** Pods the fault deleted: their replacements are expected, not a restart of the operator. */
   markKilled(pods: readonly string[]): void {
     for (const pod of pods) this.killedPods.add(pod);
@@ -145,8 +194,9 @@ export class SteadyStateObserver {
     for (const listener of this.listeners) listener();
   }
 
+  /** The whole steady state: every check passes and every managed resource is as modelled. */
   holds(): boolean {
-    return this.wholeHolds ?? false;
+    return (this.wholeHolds ?? false) && this.unreconciled().length === 0;
   }
 
   outcome(): CheckOutcome {
