@@ -43,8 +43,16 @@ export function registerDocsCommand(program: Command): void {
     .addOption(new Option("-o, --output <format>", "page format").choices(["markdown", "html"]).default("markdown"))
     .option("--out <path>", "write to this file (one page) or directory (one page per operator) instead of stdout")
     .action(async (paths: string[], flags: DocsFlags) => {
+      // `operator-chaos docs … | head` may close the pipe early: not an error, and the pages still get written.
+      let stdoutClosed = false;
+      process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+        stdoutClosed = true;
+      });
       process.exitCode = await runDocs(paths, flags, {
-        stdout: (text) => process.stdout.write(text),
+        stdout: (text) => {
+          if (!stdoutClosed) process.stdout.write(text);
+        },
         stderr: (text) => process.stderr.write(text),
       });
     });
