@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, truncateSync } fr
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig, CoreV1Api } from "@kubernetes/client-node";
+import { AuthenticationV1Api, KubeConfig, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labDown } from "../src/lab/down.js";
 import { labDir } from "../src/lab/paths.js";
@@ -10,6 +10,7 @@ import { markedPids } from "../src/lab/processes.js";
 import { mintServiceAccountKubeconfig } from "../src/lab/service-account.js";
 import { labUp } from "../src/lab/up.js";
 import { watchUntil } from "../src/kube/watch.js";
+import { runCli } from "./support/cli.js";
 import { freshNamespace, labClients } from "./support/cluster.js";
 
 const { lab, config, core, apps, rbac } = labClients();
@@ -89,6 +90,31 @@ describe("the lab's control plane", () => {
     binding.subjects = [];
     await rbac.replaceNamespacedRoleBinding({ name: "reader-can-read", namespace, body: binding });
     await expect.poll(listPods, { timeout: 10_000, interval: 100 }).toBe(403);
+  });
+});
+
+describe("the lab commands", () => {
+  it("lab status shows every component running and healthy, lab env prints the kubeconfig export", async () => {
+    const status = await runCli(["lab", "status", "--name", lab.name, "-o", "json"], lab.kubeconfig);
+    expect(status.code).toBe(0);
+    const components = JSON.parse(status.stdout).components as { component: string; running: boolean; healthy: boolean }[];
+    expect(components.map((c) => c.component).sort()).toEqual(["apiserver", "controller-manager", "etcd", "kwok", "runner", "scheduler"]);
+    expect(components.every((c) => c.running && c.healthy)).toBe(true);
+    const env = await runCli(["lab", "env", "--name", lab.name], lab.kubeconfig);
+    expect(env.stdout).toBe(`export KUBECONFIG=${lab.kubeconfig}\n`);
+  });
+
+  it("lab kubeconfig mints a working kubeconfig for a ServiceAccount", async () => {
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: "minted" } } });
+    const minted = await runCli(["lab", "kubeconfig", "--name", lab.name, "--service-account", `${namespace}/minted`], lab.kubeconfig);
+    expect(minted.code).toBe(0);
+    const config = new KubeConfig();
+    config.loadFromString(minted.stdout);
+    const review = await config.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
+    expect(review.status?.userInfo?.username).toBe(`system:serviceaccount:${namespace}:minted`);
+    const bad = await runCli(["lab", "kubeconfig", "--name", lab.name, "--service-account", "no-slash"], lab.kubeconfig);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--service-account must be NAMESPACE\/NAME/);
   });
 });
 

@@ -91,7 +91,9 @@ export function registerLabCommands(program: Command): void {
     });
 }
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override name = "UsageError";
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

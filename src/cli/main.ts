@@ -49,7 +49,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return error.code.startsWith("commander.") ? EXIT_USAGE : error.exitCode;
     }
     process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_FAILURE;
+    // Commands signal bad arguments they check themselves with an error named UsageError.
+    return error instanceof Error && error.name === "UsageError" ? EXIT_USAGE : EXIT_FAILURE;
   }
 }
 
