@@ -229,6 +229,21 @@ describe("nothing lost", () => {
     expect(report.evaluation.verdict).toBe("Inconclusive");
   });
 
+  it("clean --watch reverts a killed run's fault by itself once the run's lock lapses", async () => {
+    const watcher = spawnCli(["clean", "--watch", "-n", ns], lab.kubeconfig);
+    try {
+      const crashed = await runCli(["run", writeTemp("watch.yaml", configDrift("watched-crash"))], lab.kubeconfig, { OPERATOR_CHAOS_CRASH_AT: "mutated" });
+      expect(crashed.signal).toBe("SIGKILL");
+      // The lock lives 30 s without renewal; clean --watch wakes up when it can have lapsed.
+      await waitForCollection(rest, { path: `/api/v1/namespaces/${ns}/configmaps`, fieldSelector: "metadata.name=web-config", timeoutMs: 60_000, what: "web-config restored by clean --watch" },
+        (maps) => ((maps.get(`${ns}/web-config`) as { data?: Record<string, string> } | undefined)?.data?.["config.yaml"] === "good" ? true : undefined));
+      const records = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: "chaos.operatorchaos.io/journal=record" });
+      expect(records.items).toEqual([]);
+    } finally {
+      watcher.kill("SIGINT");
+    }
+  });
+
   it("restores an object carrying the Go tool's rollback annotation", async () => {
     await core.createNamespacedConfigMap({ namespace: ns, body: {
       metadata: {
