@@ -19,7 +19,7 @@ describe("types", () => {
 
   it("renders text with the parameter-dependent scopes explained", () => {
     const text = renderTypes(faultDrivers(), "text");
-    expect(text).toMatch(/^RBACRevoke +high +cluster\* +sustained +(yes|no) +bindingName, bindingType$/m);
+    expect(text).toMatch(/^RBACRevoke +high +cluster\* +sustained +yes +bindingName, bindingType$/m);
     expect(text).toContain("* RBACRevoke: namespaced when bindingType is RoleBinding");
     expect(text).toMatch(/^QuotaExhaustion .* quotaName, one of cpu\|memory\|pods\|services\|configmaps\|secrets$/m);
   });

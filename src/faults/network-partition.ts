@@ -114,7 +114,7 @@ export const networkPartition = defineFaultDriver({
     {
       name: "labelSelector",
       required: true,
-      description: "Selects the pods to isolate, e.g. app=my-operator. Must have at least one requirement; > and < cannot be used.",
+      description: "Selects the pods to isolate, e.g. app=my-operator. Must have at least one requirement.",
     },
   ],
   validateParameters(parameters, context) {
@@ -217,7 +217,10 @@ export const networkPartition = defineFaultDriver({
       return await waitForCollection(clusterOf(context).rest, {
         path: `${POLICIES}/namespaces/${context.namespace}/networkpolicies`, fieldSelector: `metadata.name=${policy}`,
         timeoutMs: 30_000, signal: context.signal, what: `the NetworkPolicy ${policy}`,
-      }, (policies) => (policies.get(`${context.namespace}/${policy}`)?.metadata?.labels?.[RUN_LABEL] === runId ? true : undefined));
+      }, (policies) => {
+        const labels = policies.get(`${context.namespace}/${policy}`)?.metadata?.labels as Record<string, string> | undefined;
+        return labels?.[RUN_LABEL] === runId ? true : undefined;
+      });
     } catch {
       return false;
     }

@@ -61,4 +61,273 @@ export const rbacRevoke = defineFaultDriver({
     return check.issues;
   },
   skeleton: ({ component }) => ({ bindingName: objectNameFrom(component, "-rolebinding"), bindingType: "ClusterRoleBinding" }),
+
+  permissions: (parameters, namespace) =>
+    ["get", "update"].map((verb) => (bindingKindOf(parameters) === "RoleBinding"
+      ? { verb, group: RBAC_GROUP, resource: "rolebindings", namespace }
+      : { verb, group: RBAC_GROUP, resource: "clusterrolebindings" })),
+
+  /** Reads the binding; refuses one that does not exist or has no subject to revoke. Changes nothing. */
+  async plan(context) {
+    const parameters = context.experiment.spec.injection.parameters ?? {};
+    const target = bindingRef(bindingKindOf(parameters), parameters.bindingName ?? "", context.namespace);
+    const binding = await readBinding(clusterOf(context).rest, target);
+    if (!binding) throw new Error(`${describeRef(target)} does not exist`);
+    const subjects = binding.subjects ?? [];
+    if (subjects.length === 0) {
+      throw new Error(`${describeRef(target)} has no subjects: there is nothing to revoke (is another experiment revoking it?)`);
+    }
+    const data: RbacRevokeData = {
+      subjects, roleRef: binding.roleRef,
+      labels: binding.metadata.labels ?? {}, annotations: binding.metadata.annotations ?? {},
+    };
+    return {
+      type: InjectionType.RBACRevoke,
+      targets: [target],
+      summary: `remove the ${subjects.length} subject(s) of ${describeRef(target)} (${binding.roleRef.kind} ${binding.roleRef.name}): ${subjects.map(subjectText).join(", ")}`,
+      data,
+    };
+  },
+
+  /**
+   * Journals the original subjects (on the cluster, apart from the binding, which the operator may
+   * rewrite), then empties them with a resourceVersion-guarded replace, retried on conflict as long
+   * as the subjects are still the journaled ones. Labels and annotations are left as they are.
+   */
+  async inject(context, plan) {
+    const { isConflict } = await import("../kube/rest.js");
+    const { removeRecord } = await import("../journal/journal.js");
+    const { rest } = clusterOf(context);
+    const data = plan.data as RbacRevokeData;
+    const target = plan.targets[0]!;
+    const ttlMs = ttlOf(context);
+    const record = await journalOf(context).write(InjectionType.RBACRevoke, target, data, ttlMs ? { ttlMs } : {});
+    // Until the replace succeeds nothing is changed: on the way out the record is closed again.
+    const refuse = async (reason: string): Promise<never> => {
+      await removeRecord(rest, record).catch(() => {});
+      throw new Error(`${reason}; nothing was revoked`);
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      const binding = await readBinding(rest, target);
+      if (!binding) return refuse(`${describeRef(target)} was deleted after the plan`);
+      if (!sameSubjects(binding.subjects ?? [], data.subjects)) {
+        return refuse(`the subjects of ${describeRef(target)} changed after the plan (now: ${(binding.subjects ?? []).map(subjectText).join(", ") || "none"})`);
+      }
+      try {
+        await rest.replace(bindingPath(target), { ...binding, subjects: [] });
+        data.acceptedAt = new Date().toISOString();
+        return [record];
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        if (attempt >= 5) return refuse(`${describeRef(target)} kept changing (${attempt} conflicting writes)`);
+      }
+    }
+  },
+
+  /**
+   * Confirmed when the API server accepted the empty subject list. (Reading it back could miss it:
+   * an operator that reconciles its own bindings may have restored them already, which is the point.)
+   */
+  async confirm(_context, plan) {
+    return (plan.data as RbacRevokeData).acceptedAt !== undefined;
+  },
+
+  /**
+   * Puts every original subject back, keeping any subject someone added meanwhile (an operator that
+   * healed its binding is not overwritten); idempotent. A binding that was deleted, or recreated for
+   * another role, is reported as an error: it is not recreated, and a role it does not name is never
+   * granted.
+   */
+  async revert(context, record) {
+    const { rest } = clusterOf(context);
+    const data = record.data as RbacRevokeData | LeftoverData;
+    if ("goTool" in data) {
+      await revertGoLeftover(rest, record.target, data.goTool);
+      return;
+    }
+    const original = data.subjects.map(subjectText).join(", ");
+    await updateBinding(rest, record.target, (binding) => {
+      if (!binding) {
+        throw new Error(`${describeRef(record.target)} no longer exists, so its subjects (${original}) cannot be put back; ` +
+          "operator-chaos does not recreate deleted bindings");
+      }
+      if (binding.roleRef.kind !== data.roleRef.kind || binding.roleRef.name !== data.roleRef.name) {
+        throw new Error(`${describeRef(record.target)} now refers to ${binding.roleRef.kind} ${binding.roleRef.name}, not ${data.roleRef.kind} ${data.roleRef.name} ` +
+          `(it was recreated); its original subjects (${original}) were not given a different role`);
+      }
+      const subjects = restoredSubjects(data.subjects, binding.subjects ?? []);
+      return sameSubjects(subjects, binding.subjects ?? []) ? undefined : { ...binding, subjects };
+    });
+  },
+
+  /**
+   * Bindings carrying the Go tool's RBACRevoke rollback annotation (RoleBindings in the namespace, or
+   * in every namespace with ClusterRoleBindings too). They are restored, never deleted.
+   */
+  async leftovers(context, namespace) {
+    const { ROLLBACK_ANNOTATION, TYPE_LABEL } = await import("../journal/labels.js");
+    const { unwrapGoRollback } = await import("../journal/go-rollback.js");
+    const { rest } = clusterOf(context);
+    const lists: { kind: BindingKind; path: string }[] = [
+      { kind: "RoleBinding", path: namespace ? `${RBAC}/namespaces/${namespace}/rolebindings` : `${RBAC}/rolebindings` },
+      ...(namespace ? [] : [{ kind: "ClusterRoleBinding" as const, path: `${RBAC}/clusterrolebindings` }]),
+    ];
+    const found = [];
+    for (const { kind, path } of lists) {
+      const list = await rest.get<{ items: BindingObject[] }>(path);
+      for (const item of list.items) {
+        const annotation = item.metadata.annotations?.[ROLLBACK_ANNOTATION];
+        const type = item.metadata.labels?.[TYPE_LABEL];
+        if (annotation === undefined || (type !== undefined && type !== InjectionType.RBACRevoke)) continue;
+        let goTool: LeftoverData["goTool"];
+        try {
+          goTool = { subjects: subjectsFromGoRollback(unwrapGoRollback(annotation)) };
+        } catch (error) {
+          goTool = { problem: (error as Error).message };
+        }
+        found.push({ type: InjectionType.RBACRevoke, target: bindingRef(kind, item.metadata.name, item.metadata.namespace ?? ""), data: { goTool } satisfies LeftoverData });
+      }
+    }
+    return found;
+  },
 });
+
+export interface Subject {
+  kind: string;
+  apiGroup?: string;
+  name: string;
+  namespace?: string;
+}
+
+interface RoleRef {
+  apiGroup: string;
+  kind: string;
+  name: string;
+}
+
+type BindingKind = (typeof BINDING_TYPES)[number];
+
+/** The plan's data and the journal record: the binding as it was before the fault. */
+interface RbacRevokeData {
+  subjects: Subject[];
+  roleRef: RoleRef;
+  /** For the record only: the fault changes neither. */
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Set by inject once the API server accepted the empty subject list (not journaled). */
+  acceptedAt?: string;
+}
+
+/** A binding the Go tool revoked: its recorded subjects, or why they cannot be read. */
+interface LeftoverData {
+  goTool: { subjects?: Subject[]; problem?: string };
+}
+
+interface BindingObject {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  roleRef: RoleRef;
+  subjects?: Subject[];
+}
+
+const RBAC_GROUP = "rbac.authorization.k8s.io";
+const RBAC = `/apis/${RBAC_GROUP}/v1`;
+
+const bindingKindOf = (parameters: FaultParameters): BindingKind => (parameters.bindingType === "RoleBinding" ? "RoleBinding" : "ClusterRoleBinding");
+const bindingRef = (kind: BindingKind, name: string, namespace: string): ObjectReference => ({
+  apiVersion: `${RBAC_GROUP}/v1`, kind, name, ...(kind === "RoleBinding" ? { namespace } : {}),
+});
+const bindingPath = (ref: ObjectReference) => (ref.kind === "RoleBinding"
+  ? `${RBAC}/namespaces/${ref.namespace}/rolebindings/${encodeURIComponent(ref.name)}`
+  : `${RBAC}/clusterrolebindings/${encodeURIComponent(ref.name)}`);
+const describeRef = (ref: ObjectReference) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
+const ttlOf = (context: FaultRuntimeContext) => {
+  const ttl = context.experiment.spec.injection.ttl;
+  return ttl ? Duration.parse(ttl).milliseconds || undefined : undefined;
+};
+
+/** kind/namespace/name of a subject, for messages. */
+export function subjectText(subject: Subject): string {
+  return `${subject.kind} ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`;
+}
+
+/** Subjects are the same grant when kind, apiGroup, name and namespace agree (an absent field is ""). */
+function subjectKey(subject: Subject): string {
+  return JSON.stringify([subject.kind, subject.apiGroup ?? "", subject.name, subject.namespace ?? ""]);
+}
+
+export function sameSubjects(a: readonly Subject[], b: readonly Subject[]): boolean {
+  return a.length === b.length && a.every((subject, index) => subjectKey(subject) === subjectKey(b[index]!));
+}
+
+/**
+ * The subjects after a revert: every original subject, in its original order, then any subject that
+ * was added while the fault held (kept, not overwritten). With nothing added it is exactly the original.
+ */
+export function restoredSubjects(original: readonly Subject[], current: readonly Subject[]): Subject[] {
+  const originalKeys = new Set(original.map(subjectKey));
+  return [...original.map((subject) => ({ ...subject })), ...current.filter((subject) => !originalKeys.has(subjectKey(subject)))];
+}
+
+/** Reads the Go tool's RBACRevoke rollback data: a JSON list of subjects. Throws when it is not one. */
+export function subjectsFromGoRollback(data: unknown): Subject[] {
+  if (!Array.isArray(data)) throw new Error("the Go tool's rollback data is not a list of subjects");
+  return data.map((entry: unknown, index) => {
+    const item = entry as Record<string, unknown> | null;
+    const text = (field: string) => (item && typeof item[field] === "string" ? (item[field] as string) : undefined);
+    const kind = text("kind");
+    const name = text("name");
+    if (!kind || !name) throw new Error(`subject ${index + 1} of the Go tool's rollback data has no kind or name`);
+    const apiGroup = text("apiGroup");
+    const namespace = text("namespace");
+    return { kind, ...(apiGroup ? { apiGroup } : {}), name, ...(namespace ? { namespace } : {}) };
+  });
+}
+
+async function readBinding(rest: KubeRest, ref: ObjectReference): Promise<BindingObject | undefined> {
+  const { isNotFound } = await import("../kube/rest.js");
+  try {
+    return await rest.get<BindingObject>(bindingPath(ref));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Read-modify-write of a binding guarded by its resourceVersion; on a conflict (the operator wrote it
+ * meanwhile) the change is computed again on fresh data. `change` returns undefined when there is
+ * nothing to write.
+ */
+async function updateBinding(rest: KubeRest, ref: ObjectReference, change: (binding: BindingObject | undefined) => BindingObject | undefined): Promise<void> {
+  const { isConflict } = await import("../kube/rest.js");
+  for (let attempt = 1; ; attempt += 1) {
+    const next = change(await readBinding(rest, ref));
+    if (!next) return;
+    try {
+      await rest.replace(bindingPath(ref), next);
+      return;
+    } catch (error) {
+      if (!isConflict(error) || attempt >= 5) throw error;
+    }
+  }
+}
+
+/**
+ * Restores what the Go tool recorded (keeping subjects added since), then removes its rollback
+ * annotation, its type label, and its managed-by label (only while it still says operator-chaos,
+ * the value the Go tool wrote over the original). Gone or already restored is fine.
+ */
+async function revertGoLeftover(rest: KubeRest, target: ObjectReference, goTool: LeftoverData["goTool"]): Promise<void> {
+  const { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLBACK_ANNOTATION, TYPE_LABEL } = await import("../journal/labels.js");
+  if (!goTool.subjects) throw new Error(`the Go tool's rollback data on ${describeRef(target)} cannot be read (${goTool.problem}); left unchanged`);
+  const recorded = goTool.subjects;
+  await updateBinding(rest, target, (binding) => {
+    if (!binding || binding.metadata.annotations?.[ROLLBACK_ANNOTATION] === undefined) return undefined;
+    const annotations = { ...binding.metadata.annotations };
+    delete annotations[ROLLBACK_ANNOTATION];
+    const labels = { ...binding.metadata.labels };
+    delete labels[TYPE_LABEL];
+    if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) delete labels[MANAGED_BY_LABEL];
+    return { ...binding, metadata: { ...binding.metadata, labels, annotations }, subjects: restoredSubjects(recorded, binding.subjects ?? []) };
+  });
+}
