@@ -44,8 +44,8 @@ export const CheckType = {
 export type CheckType = (typeof CheckType)[keyof typeof CheckType];
 export const CHECK_TYPES: readonly CheckType[] = Object.values(CheckType);
 
-export const ExperimentPhase = {
-  Unset: "",
+/** The phases a run goes through (wire strings of status.phase and of report timelines). */
+export const RunPhase = {
   Pending: "Pending",
   SteadyStatePre: "SteadyStatePre",
   Injecting: "Injecting",
@@ -55,15 +55,19 @@ export const ExperimentPhase = {
   Complete: "Complete",
   Aborted: "Aborted",
 } as const;
+/** As status.phase: a phase, or empty before the first reconcile. */
+export const ExperimentPhase = { Unset: "", ...RunPhase } as const;
 export type ExperimentPhase = (typeof ExperimentPhase)[keyof typeof ExperimentPhase];
 
-export const Verdict = {
-  Unset: "",
+/** The verdicts a run can reach. */
+export const RunVerdict = {
   Resilient: "Resilient",
   Degraded: "Degraded",
   Failed: "Failed",
   Inconclusive: "Inconclusive",
 } as const;
+/** As status.verdict: a verdict, or empty before there is one. */
+export const Verdict = { Unset: "", ...RunVerdict } as const;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 
 export const ConditionStatus = { True: "True", False: "False", Unknown: "Unknown" } as const;

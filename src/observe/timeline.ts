@@ -2,17 +2,10 @@
 // Every event carries `at`: milliseconds since the epoch, taken when the observer saw the change (for
 // watched objects: when the watch event arrived), never a poll tick.
 
+import { RunPhase } from "../experiment/enums.js";
+
 /** Run phases, as wire strings (the same names the Go tool writes into `status.phase`). */
-export const Phase = {
-  Pending: "Pending",
-  SteadyStatePre: "SteadyStatePre",
-  Injecting: "Injecting",
-  Observing: "Observing",
-  SteadyStatePost: "SteadyStatePost",
-  Evaluating: "Evaluating",
-  Complete: "Complete",
-  Aborted: "Aborted",
-} as const;
+export const Phase = RunPhase;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES: readonly Phase[] = Object.values(Phase);
 

@@ -15,14 +15,10 @@ import {
   type TargetRestart,
   type Timeline,
 } from "../observe/timeline.js";
+import { RunVerdict } from "../experiment/enums.js";
 import { formatDuration, formatInstant, plural } from "./format.js";
 
-export const Verdict = {
-  Resilient: "Resilient",
-  Degraded: "Degraded",
-  Failed: "Failed",
-  Inconclusive: "Inconclusive",
-} as const;
+export const Verdict = RunVerdict;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
 export const VERDICTS: readonly Verdict[] = Object.values(Verdict);
 
