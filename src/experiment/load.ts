@@ -6,6 +6,7 @@ import { readFile, stat } from "node:fs/promises";
 import {
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
@@ -49,7 +50,9 @@ export interface LoadedFile {
 const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: "1.1",
   prettyErrors: false,
-  uniqueKeys: true,
+  // Duplicate keys are errors, but found by duplicateKeyOffsets in one pass: the library's own check
+  // compares each key with every earlier key of its map, so a 1 MiB map of short keys took minutes.
+  uniqueKeys: false,
   customTags: (tags) =>
     tags.filter((tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME")),
 };
@@ -166,13 +169,18 @@ function toSourceDocument(
   for (const error of document.errors) {
     diagnostics.push(fileDiagnostic(file, `yaml.${error.code}`, error.message, position(error.pos[0]), index));
   }
+  const duplicates = duplicateKeyOffsets(document);
+  for (const offset of duplicates) {
+    diagnostics.push(fileDiagnostic(file, "yaml.DUPLICATE_KEY", "Map keys must be unique", position(offset), index));
+  }
   for (const warning of document.warnings) {
     diagnostics.push({ ...fileDiagnostic(file, `yaml.${warning.code}`, warning.message, position(warning.pos[0]), index), severity: "warning" });
   }
   const contents = document.contents;
   const startOffset = contents?.range?.[0] ?? document.range[0];
+  const keyIndexes: KeyIndexes = new WeakMap();
   let value: unknown;
-  if (document.errors.length === 0) {
+  if (document.errors.length === 0 && duplicates.length === 0) {
     try {
       value = document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
     } catch (error) {
@@ -185,12 +193,57 @@ function toSourceDocument(
     value,
     empty: contents === null || (isScalar(contents) && contents.value === null && contents.source === ""),
     diagnostics,
-    locate: (path, target = "value") => position(offsetOf(document, path, target, startOffset)),
+    locate: (path, target = "value") => position(offsetOf(document, path, target, startOffset, keyIndexes)),
   };
 }
 
-/** Offset of the node at `path`; for a missing node, of the key of its nearest existing parent. */
-function offsetOf(document: Document.Parsed, path: IssuePath, target: "key" | "value", startOffset: number): number {
+/**
+ * Offsets of the keys that repeat an earlier key of the same map (scalar keys compared by value, as
+ * the YAML library compares them), in linear time and without recursion (nesting may be deep).
+ */
+function duplicateKeyOffsets(document: Document.Parsed): number[] {
+  const found: number[] = [];
+  const pending: unknown[] = [document.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) found.push(pair.key.range?.[0] ?? 0);
+          else seen.add(pair.key.value);
+        }
+        pending.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) pending.push(isPair(item) ? item.value : item);
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
+
+/** Per map, its pairs by key text (the first pair of each key), built on first use. */
+type KeyIndexes = WeakMap<object, Map<string, { key: unknown; value: unknown }>>;
+
+function pairByKey(node: { items: { key: unknown; value: unknown }[] }, key: string, indexes: KeyIndexes): { key: unknown; value: unknown } | undefined {
+  let index = indexes.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const pair of node.items) {
+      const text = keyText(pair.key);
+      if (text !== undefined && !index.has(text)) index.set(text, pair);
+    }
+    indexes.set(node, index);
+  }
+  return index.get(key);
+}
+
+/**
+ * Offset of the node at `path`; for a missing node, of the key of its nearest existing parent.
+ * Keys are looked up in an index per map: a map with thousands of unknown keys gets one issue per
+ * key, and a linear search for each made that quadratic.
+ */
+function offsetOf(document: Document.Parsed, path: IssuePath, target: "key" | "value", startOffset: number, indexes: KeyIndexes): number {
   let node: unknown = document.contents;
   let fallback = startOffset;
   for (let index = 0; index < path.length; index++) {
@@ -198,7 +251,7 @@ function offsetOf(document: Document.Parsed, path: IssuePath, target: "key" | "v
     const last = index === path.length - 1;
     if (isAlias(node)) node = node.resolve(document);
     if (isMap(node)) {
-      const pair = node.items.find((item) => keyText(item.key) === String(segment));
+      const pair = pairByKey(node, String(segment), indexes);
       if (pair === undefined) return fallback;
       const keyOffset = (pair.key as YamlNode | null)?.range?.[0] ?? fallback;
       if (last && target === "key") return keyOffset;

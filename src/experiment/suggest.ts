@@ -23,6 +23,9 @@ export function editDistance(a: string, b: string): number {
   return d[rows * cols - 1]!;
 }
 
+/** The most letters a plausible typo changes. */
+const MAX_TYPO = 3;
+
 /**
  * The candidate closest to `input`, if it is close enough to be a plausible typo: a different letter
  * case, or at most a third of the word's letters changed (and never more than 3).
@@ -33,14 +36,18 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     if (candidate === input) continue;
-    const distance = candidate.toLowerCase() === lowered ? 0 : editDistance(lowered, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    // The distance is at least the difference in length, and more than MAX_TYPO never counts: skip
+    // the quadratic comparison (an input may be a 1 MiB string).
+    if (other !== lowered && Math.abs(other.length - lowered.length) > MAX_TYPO) continue;
+    const distance = other === lowered ? 0 : editDistance(lowered, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
   if (best === undefined) return undefined;
-  const allowed = Math.min(3, Math.max(1, Math.floor(Math.max(input.length, best.length) / 3)));
+  const allowed = Math.min(MAX_TYPO, Math.max(1, Math.floor(Math.max(input.length, best.length) / 3)));
   return bestDistance <= allowed ? best : undefined;
 }
 

@@ -115,7 +115,8 @@ export function steadyStateCheckIssues(
   for (const [index, check] of (checks ?? []).entries()) {
     if (check === undefined) continue;
     const path = [...basePath, index];
-    const type = check.type as string | undefined;
+    // Not trusted to be a string: the rules also run on documents the schema rejected.
+    const type: unknown = check.type;
     if (type === undefined || type === "") {
       issues.push(
         issue([...path, "type"], "safety.check-type", "a steady-state check needs a type", {
@@ -125,12 +126,12 @@ export function steadyStateCheckIssues(
       );
       continue;
     }
-    if (!(CHECK_TYPES as readonly string[]).includes(type)) {
-      const suggestion = closestMatch(type, CHECK_TYPES);
+    if (typeof type !== "string" || !(CHECK_TYPES as readonly string[]).includes(type)) {
+      const suggestion = typeof type === "string" ? closestMatch(type, CHECK_TYPES) : undefined;
       issues.push(
         issue([...path, "type"], "safety.check-type", `unknown steady-state check type${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ""}`, {
           expected: `one of ${CHECK_TYPES.join(", ")}`,
-          got: JSON.stringify(type),
+          got: typeof type === "string" ? JSON.stringify(type) : describeValue(type),
         }),
       );
       continue;
