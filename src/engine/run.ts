@@ -110,7 +110,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     phase(Phase.SteadyStatePre);
     plan = await driver.plan!(context);
     observer = new SteadyStateObserver(access.rest, access.discovery, {
-      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context),
+      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context, plan),
       managed: managedResourcesFor(experiment, options.knowledge, namespace), recorder, signal,
     });
     const pre = await observer.start();

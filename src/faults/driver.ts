@@ -97,7 +97,9 @@ export interface PermissionNeed {
 /** Pods whose restarts and replacements the observer should record. */
 export interface PodSelection {
   readonly namespace: string;
-  readonly labelSelector: string;
+  readonly labelSelector?: string;
+  /** e.g. `spec.serviceAccountName=NAME`: the pods that run as an identity. */
+  readonly fieldSelector?: string;
 }
 
 export interface FaultDriver {
@@ -144,7 +146,7 @@ export interface FaultDriver {
   /** Changes of this type left on the cluster without a journal record (e.g. by the Go tool), for `clean`. */
   leftovers?(context: RevertContext, namespace: string | undefined): Promise<readonly RevertRecord[]>;
   /** The pods to watch for restarts while the experiment runs. */
-  observedPods?(context: FaultRuntimeContext): PodSelection | undefined;
+  observedPods?(context: FaultRuntimeContext, plan: FaultPlan): PodSelection | undefined;
 }
 
 /** Reverting needs the cluster, not the experiment or a journal: it must work for a dead run's record. */

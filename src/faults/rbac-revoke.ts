@@ -67,6 +67,16 @@ export const rbacRevoke = defineFaultDriver({
       ? { verb, group: RBAC_GROUP, resource: "rolebindings", namespace }
       : { verb, group: RBAC_GROUP, resource: "clusterrolebindings" })),
 
+  /**
+   * The pods that run as the binding's first ServiceAccount subject: an operator that crashes on
+   * 403s shows up as restarts (recovered_by_restart), even if its Deployment is Available again soon.
+   */
+  observedPods: (context, plan) => {
+    const account = (plan.data as RbacRevokeData).subjects.find((subject) => subject.kind === "ServiceAccount");
+    if (!account) return undefined;
+    return { namespace: account.namespace ?? context.namespace, fieldSelector: `spec.serviceAccountName=${account.name}` };
+  },
+
   /** Reads the binding; refuses one that does not exist or has no subject to revoke. Changes nothing. */
   async plan(context) {
     const parameters = context.experiment.spec.injection.parameters ?? {};

@@ -8,7 +8,9 @@ import type { CheckOutcome, SteadyStateCheckRef, TimelineRecorder } from "./time
 
 export interface PodSelector {
   namespace: string;
-  labelSelector: string;
+  labelSelector?: string;
+  /** e.g. spec.serviceAccountName=NAME: the pods running as an identity. */
+  fieldSelector?: string;
 }
 
 export interface ObserverOptions {
@@ -82,7 +84,9 @@ export class SteadyStateObserver {
   private async watchPods(selector: PodSelector): Promise<void> {
     const { recorder } = this.options;
     const watcher = new ResourceWatcher(this.rest, {
-      path: `/api/v1/namespaces/${selector.namespace}/pods`, labelSelector: selector.labelSelector, signal: this.controller.signal,
+      path: `/api/v1/namespaces/${selector.namespace}/pods`, signal: this.controller.signal,
+      ...(selector.labelSelector ? { labelSelector: selector.labelSelector } : {}),
+      ...(selector.fieldSelector ? { fieldSelector: selector.fieldSelector } : {}),
     }, {
       onEvent: (type, object, at) => {
         const name = object.metadata?.name ?? "";
@@ -131,8 +135,9 @@ export class SteadyStateObserver {
     };
     const watcher = new ResourceWatcher(this.rest, { path, fieldSelector: `metadata.name=${resource.name}`, signal: this.controller.signal }, {
       onEvent: (type, object, at) => {
-        // Writes to managed objects after the injection approximate the operator's reconcile cycles.
-        if (this.countWrites && type !== "ADDED") {
+        // Writes to managed objects after the injection approximate the operator's reconcile cycles;
+        // a Lease's renewals are heartbeats, not reconciliation.
+        if (this.countWrites && type !== "ADDED" && resource.kind !== "Lease") {
           this.reconcileWrites += 1;
           recorder.record({ type: "reconcileCycles", at, count: this.reconcileWrites });
         }
@@ -220,10 +225,15 @@ export class SteadyStateObserver {
         if (value instanceof Error) reject(value);
         else resolveWait(value);
       };
+      // The window starts when the steady state starts to hold and is cut only when it breaks;
+      // other changes while it holds (an operator renewing its Lease) do not restart it.
       const onChange = () => {
-        clearTimeout(windowTimer);
-        windowTimer = undefined;
-        if (this.holds()) windowTimer = setTimeout(() => finish("stable"), stabilityWindowMs);
+        if (!this.holds()) {
+          clearTimeout(windowTimer);
+          windowTimer = undefined;
+        } else if (windowTimer === undefined) {
+          windowTimer = setTimeout(() => finish("stable"), stabilityWindowMs);
+        }
       };
       const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
       const deadlineTimer = setTimeout(() => finish("timeout"), Math.max(0, deadline - Date.now()));

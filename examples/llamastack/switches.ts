@@ -1,0 +1,39 @@
+// The demo operator's break switches: environment variables of its Deployment, all "false" as
+// shipped. Each one breaks exactly one resilience behaviour, the one a seed experiment tests, so
+// each experiment can be shown to tell the resilient operator from a broken one.
+// Shared by the operator, the deploy module, the demo and the tests; no imports on purpose.
+
+export const SWITCHES = {
+  /** ConfigDrift: the operator notices the drifted serving config but leaves it drifted. */
+  disableDriftRepair: "LLAMASTACK_DISABLE_DRIFT_REPAIR",
+  /** RBACRevoke: the process exits on the first 403 (and on every 403 after each restart): a crash loop. */
+  exitOnForbidden: "LLAMASTACK_EXIT_ON_FORBIDDEN",
+  /** NetworkPartition: once a watch is lost to a connection failure, reconciling stops for good and /readyz answers 503. */
+  giveUpOnLostWatch: "LLAMASTACK_GIVE_UP_ON_LOST_WATCH",
+  /** PodKill: a new process never takes over a Lease whose (dead) holder let it expire: it waits, unready, forever. */
+  noLeaderRecovery: "LLAMASTACK_NO_LEADER_RECOVERY",
+} as const;
+
+export type SwitchName = keyof typeof SWITCHES;
+export type SwitchVariable = (typeof SWITCHES)[SwitchName];
+
+/** Which seed experiment (experiments/llamastack/<file>.yaml) each switch is meant to fail. */
+export const SWITCH_FOR_EXPERIMENT = {
+  "config-drift": SWITCHES.disableDriftRepair,
+  "network-partition": SWITCHES.giveUpOnLostWatch,
+  "pod-kill": SWITCHES.noLeaderRecovery,
+  "rbac-revoke": SWITCHES.exitOnForbidden,
+} as const satisfies Record<string, SwitchVariable>;
+
+export type Switches = Record<SwitchName, boolean>;
+
+/** The switches as set in an environment: only the exact value "true" turns one on. */
+export function switchesFrom(env: Record<string, string | undefined>): Switches {
+  const on = (variable: SwitchVariable) => env[variable]?.trim().toLowerCase() === "true";
+  return {
+    disableDriftRepair: on(SWITCHES.disableDriftRepair),
+    exitOnForbidden: on(SWITCHES.exitOnForbidden),
+    giveUpOnLostWatch: on(SWITCHES.giveUpOnLostWatch),
+    noLeaderRecovery: on(SWITCHES.noLeaderRecovery),
+  };
+}

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// `npm run demo`: the README's first command. On a fresh machine it installs what is missing and
+// compiles, starts a local lab named "demo" (building the control plane the first time), deploys
+// the demo llamastack operator (examples/llamastack), runs the four seed experiments in
+// experiments/llamastack/ against it, prints the verdict table and writes the reports to
+// demo-output/. The lab stays up so you can look at it; the last lines say how, and how to clean up.
+//
+//   npm run demo                          the operator as shipped (every experiment should say Resilient)
+//   npm run demo -- --break pod-kill      the operator with the switch that breaks what pod-kill tests,
+//                                          and only that experiment (it should not say Resilient)
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureSetup } from "./setup.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const LAB = "demo";
+const OUTPUT = "demo-output";
+const CLI = join(root, "dist", "src", "cli", "main.js");
+// Short windows keep the demo to about a minute of experiments: each sustained fault is held 10 s,
+// and a run ends once the steady state has held again for 3 s (never later than the seed's recoveryTimeout).
+const RUN_FLAGS = ["--hold", "10s", "--stability-window", "3s"];
+
+const EXPERIMENTS = [
+  { name: "config-drift", fault: "ConfigDrift", does: "overwrites config.yaml in ConfigMap llamastack-serving-config with a broken value; the operator should put its own back" },
+  { name: "network-partition", fault: "NetworkPartition", does: "cuts the operator's pod off the network (deny-all NetworkPolicy) for 10 s; it should carry on after, without a restart" },
+  { name: "pod-kill", fault: "PodKill", does: "kills the operator's pod; the replacement should take over the leader Lease and be ready" },
+  { name: "rbac-revoke", fault: "RBACRevoke", does: "empties ClusterRoleBinding llamastack-controller-manager-rolebinding for 10 s (real 403s); it should resume after, without a restart" },
+];
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+const say = (line = "") => process.stdout.write(`${line}\n`);
+let stepNumber = 0;
+const step = (title) => say(`\n[${++stepNumber}] ${title}   (${elapsed()} so far)`);
+
+function parseArguments(argv) {
+  const index = argv.indexOf("--break");
+  if (index < 0) return { broken: undefined };
+  const name = argv[index + 1];
+  if (!EXPERIMENTS.some((experiment) => experiment.name === name)) {
+    throw new Error(`--break takes one of ${EXPERIMENTS.map((e) => e.name).join(", ")}${name ? `, not "${name}"` : ""}`);
+  }
+  return { broken: name };
+}
+
+/** Runs the built CLI; its progress lines (stderr) are shown indented as they come. */
+function runCli(args, kubeconfig, { echo = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: root, env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let partial = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      partial += chunk;
+      const lines = partial.split("\n");
+      partial = lines.pop();
+      if (echo) for (const line of lines) if (line && !line.startsWith("report: ")) say(`      ${line}`);
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function runExperiment(experiment, kubeconfig) {
+  const file = join("experiments", "llamastack", `${experiment.name}.yaml`);
+  say(`\n  ${experiment.fault}: ${experiment.does}`);
+  say(`    $ operator-chaos run ${file} --report-dir ${OUTPUT} ${RUN_FLAGS.join(" ")}`);
+  const result = await runCli(["run", file, "--report-dir", OUTPUT, ...RUN_FLAGS], kubeconfig);
+  if (result.code === 2) throw new Error(`operator-chaos run ${file} refused its arguments:\n${result.stderr}`);
+  const reported = /^report: (.+)$/m.exec(result.stderr)?.[1];
+  const reportPath = reported && resolve(root, reported);
+  if (/can be validated but not run yet/.test(result.stdout)) {
+    // Not a result: keep it out of demo-output so the aggregate shows only real runs.
+    if (reportPath) for (const suffix of [".json", ".junit.xml", ".md"]) rmSync(reportPath.replace(/\.json$/, suffix), { force: true });
+    say(`    → ${experiment.fault} cannot be run by this version of operator-chaos yet`);
+    return { experiment, runnable: false };
+  }
+  if (!reportPath) throw new Error(`operator-chaos run ${file} wrote no report:\n${result.stdout}${result.stderr}`);
+  const report = JSON.parse(readFileSync(reportPath, "utf8"));
+  const { runSummaryLine } = await import(join(root, "dist", "src", "report", "summary.js"));
+  say(`    → ${runSummaryLine(report)}`);
+  for (const reason of report.evaluation.reasons ?? []) say(`      ${reason}`);
+  return { experiment, runnable: true, report };
+}
+
+async function verdictTable(results) {
+  const { summaryRow, countVerdicts, countsLine } = await import(join(root, "dist", "src", "report", "summary.js"));
+  const rows = results.map((result) => (result.runnable
+    ? summaryRow(result.report)
+    : { experiment: `llamastack-${result.experiment.name}`, fault: result.experiment.fault, verdict: "not runnable yet", recovery: "-", deviations: "-" }));
+  const headers = { experiment: "EXPERIMENT", fault: "FAULT", verdict: "VERDICT", recovery: "RECOVERY", deviations: "DEVIATIONS" };
+  const columns = Object.keys(headers);
+  const widths = columns.map((column) => Math.max(headers[column].length, ...rows.map((row) => String(row[column]).length)));
+  const line = (cells) => cells.map((cell, index) => (index === cells.length - 1 ? cell : String(cell).padEnd(widths[index]))).join("  ").trimEnd();
+  const reports = results.filter((result) => result.runnable).map((result) => result.report);
+  const skipped = results.length - reports.length;
+  return [
+    line(columns.map((column) => headers[column])),
+    ...rows.map((row) => line(columns.map((column) => row[column]))),
+    "",
+    countsLine(countVerdicts(reports)) + (skipped > 0 ? `; ${skipped} not runnable yet` : ""),
+  ];
+}
+
+async function main() {
+  const { broken } = parseArguments(process.argv.slice(2));
+  say(broken
+    ? `operator-chaos demo: the llamastack operator with the behaviour "${broken}" tests switched off, and that one experiment.`
+    : "operator-chaos demo: four seed experiments against a demo llamastack operator in a local Kubernetes lab.");
+
+  step("Setting up: npm packages, Debian packages the lab needs, TypeScript build");
+  ensureSetup();
+
+  step(`Starting the local lab "${LAB}" (etcd, kube-apiserver, controller-manager, scheduler, KWOK, process runner)`);
+  say("    The first start builds the control plane from Go modules (a few minutes, cached after that).");
+  const { labUp } = await import(join(root, "dist", "src", "lab", "up.js"));
+  const lab = await labUp({ name: LAB, progress: (line) => say(`    ${line}`) });
+  say(`    lab "${LAB}" is Ready at ${lab.server}`);
+
+  const { currentOperatorPod, deployLlamastack, LLAMASTACK } = await import(join(root, "dist", "examples", "llamastack", "deploy.js"));
+  const { SWITCH_FOR_EXPERIMENT } = await import(join(root, "dist", "examples", "llamastack", "switches.js"));
+  const switches = broken ? { [SWITCH_FOR_EXPERIMENT[broken]]: "true" } : {};
+  step(`Deploying the demo llamastack operator (examples/llamastack/deploy/*.yaml) into namespace ${LLAMASTACK.namespace}`);
+  say("    Deployment llamastack-controller-manager runs as a real process on the lab's process node; it elects a leader on a Lease,");
+  say("    owns ConfigMap llamastack-serving-config and turns LlamaStackDistribution objects into a Deployment and a Service.");
+  await deployLlamastack(lab.kubeconfig, { switches, progress: (line) => say(`    ${line}`) });
+
+  const chosen = broken ? EXPERIMENTS.filter((experiment) => experiment.name === broken) : EXPERIMENTS;
+  step(`Running ${chosen.length === 1 ? "the experiment" : `the ${chosen.length} experiments`} of experiments/llamastack/ (reports go to ${OUTPUT}/)`);
+  rmSync(join(root, OUTPUT), { recursive: true, force: true });
+  mkdirSync(join(root, OUTPUT), { recursive: true });
+  const results = [];
+  for (const experiment of chosen) results.push(await runExperiment(experiment, lab.kubeconfig));
+
+  step("Verdicts");
+  for (const line of await verdictTable(results)) say(`    ${line}`);
+
+  const reports = results.filter((result) => result.runnable);
+  if (reports.length > 0) {
+    step(`Writing the aggregate reports into ${OUTPUT}/`);
+    await runCli(["report", OUTPUT, "--format", "markdown", "--output", join(OUTPUT, "summary.md")], lab.kubeconfig, { echo: false });
+    await runCli(["report", OUTPUT, "--format", "junit"], lab.kubeconfig, { echo: false });
+    await runCli(["report", OUTPUT, "--format", "json"], lab.kubeconfig, { echo: false });
+    // The failure-modes page of the operator, generated from the same experiment files.
+    await runCli(["docs", "experiments/llamastack", "-o", "markdown", "--out", join(OUTPUT, "llamastack-failure-modes.md")], lab.kubeconfig, { echo: false });
+    say(`    failure-modes page: ${OUTPUT}/llamastack-failure-modes.md (operator-chaos docs experiments/llamastack)`);
+    say(`    per experiment: <experiment>-<time>.json, .junit.xml and .md; all together: summary.md, report.xml (JUnit), report.json`);
+    say(`    e.g. ${relative(root, join(root, OUTPUT, "summary.md"))}`);
+  }
+
+  const labFlag = `--name ${LAB}`;
+  // PodKill replaced the pod; a broken operator may have none Ready.
+  const pod = await currentOperatorPod(lab.kubeconfig, 5_000).catch(() => "<pod>");
+  say(`\nDone in ${elapsed()}. The lab is still up:`);
+  say(`  Look at the cluster:   eval "$(node dist/src/cli/main.js lab env ${labFlag})"   # sets KUBECONFIG, then e.g.`);
+  say(`                         kubectl get llamastackdistributions,deployments,pods,leases -n ${LLAMASTACK.namespace}`);
+  say(`  The operator's log:    node dist/src/cli/main.js lab logs ${pod} -n ${LLAMASTACK.namespace} ${labFlag}`);
+  if (!broken) say("  See a broken operator: npm run demo -- --break pod-kill   (or config-drift, network-partition, rbac-revoke)");
+  say(`  Clean up:              node dist/src/cli/main.js lab down ${labFlag} && rm -rf ${OUTPUT}`);
+
+  // As shipped the operator is resilient: anything else means the demo did not show what it should.
+  const expected = broken ? (report) => report.evaluation.verdict !== "Resilient" : (report) => report.evaluation.verdict === "Resilient";
+  const surprising = reports.filter((result) => !expected(result.report));
+  if (surprising.length > 0) {
+    say(`\nUnexpected: ${surprising.map((result) => `${result.report.experiment} is ${result.report.evaluation.verdict}`).join(", ")} ` +
+      `(the operator ${broken ? "is broken and should not be Resilient" : "as shipped should be Resilient"}); see ${OUTPUT}/.`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`\ndemo failed: ${error.message}\n`);
+  process.exitCode = 1;
+});
