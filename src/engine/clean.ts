@@ -1,9 +1,11 @@
 import { faultDrivers, findFaultDriver } from "../faults/registry.js";
 import type { RevertRecord } from "../faults/driver.js";
-import { listRecords, removeRecord, type JournalRecord } from "../journal/journal.js";
+import { listRecords, recordPath, removeRecord, type JournalRecord } from "../journal/journal.js";
+import { isConflict, isNotFound, type KubeRest } from "../kube/rest.js";
 import type { ClusterAccess, RevertContext } from "./context.js";
+import { CleanStep, revertBrokenForTest, testStep } from "./crash-points.js";
 import { lockHeldBy } from "./lock.js";
-import { revertBrokenForTest } from "./crash-points.js";
+import { currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
 
 export interface CleanOptions {
   access: ClusterAccess;
@@ -82,6 +84,14 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       continue;
     }
     try {
+      await testStep(CleanStep.Reverting);
+      // Two cleans (or a clean and a run's start-up sweep) may find the same record: one reverts it.
+      const claim = await claimRecord(options.access.rest, record, now());
+      if (claim === "gone") continue; // reverted and closed meanwhile by someone else
+      if (claim !== "claimed") {
+        report({ ...base, outcome: "skipped-live", detail: `being reverted right now by process ${claim.pid} on ${claim.host}` });
+        continue;
+      }
       if (!revertBrokenForTest(record.faultType)) {
         await driver.revert(revertContext(options.access, record.namespace, signal, now), { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data });
       }
@@ -108,7 +118,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
         continue;
       }
       try {
-        await driver.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
+        if (!revertBrokenForTest(driver.type)) await driver.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
         report({ ...base, outcome: "reverted" });
       } catch (error) {
         report({ ...base, outcome: "failed", detail: (error as Error).message });
@@ -121,6 +131,63 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     failed: items.filter((i) => i.outcome === "failed").length,
     skippedLive: items.filter((i) => i.outcome === "skipped-live").length,
   };
+}
+
+/** Annotation on a journal record while a process reverts it: JSON {host, pid, until}. */
+export const CLAIM_ANNOTATION = "chaos.operatorchaos.io/reverting";
+/** A claim whose holder cannot be seen to die (another machine) lapses after this long. */
+const CLAIM_MS = 120_000;
+
+interface Claim extends RunOwner {
+  until: string;
+}
+
+/**
+ * Claims a record before reverting it, with a resourceVersion-guarded write of the claim
+ * annotation: of two processes claiming at the same moment exactly one succeeds. A claim held by a
+ * process that is gone, or past its time, is taken over; this process's own is kept. Returns the claim that
+ * stands in the way, or "gone" when the record was removed meanwhile (its revert is done).
+ */
+async function claimRecord(rest: KubeRest, record: JournalRecord, now: Date): Promise<"claimed" | "gone" | Claim> {
+  const path = recordPath(record);
+  const me = currentOwner();
+  for (let attempt = 1; ; attempt += 1) {
+    let stored: { metadata: { annotations?: Record<string, string> } };
+    try {
+      stored = await rest.get(path);
+    } catch (error) {
+      if (isNotFound(error)) return "gone";
+      throw error;
+    }
+    const held = parseClaim(stored.metadata.annotations?.[CLAIM_ANNOTATION]);
+    if (held && Date.parse(held.until) > now.getTime()) {
+      // Ours already (an earlier attempt of this process failed): no second write, which would
+      // wake `clean --watch` again and again.
+      if (held.host === me.host && held.pid === me.pid) return "claimed";
+      if (!ownerIsDead(held)) return held;
+    }
+    const claim: Claim = { ...me, until: new Date(now.getTime() + CLAIM_MS).toISOString() };
+    stored.metadata.annotations = { ...stored.metadata.annotations, [CLAIM_ANNOTATION]: JSON.stringify(claim) };
+    try {
+      // The body carries the resourceVersion just read: a claim written meanwhile makes this a conflict.
+      await rest.replace(path, stored);
+      return "claimed";
+    } catch (error) {
+      if (isNotFound(error)) return "gone";
+      // Changed meanwhile: read again (normally to find the other process's claim).
+      if (!isConflict(error) || attempt >= 3) throw error;
+    }
+  }
+}
+
+function parseClaim(text: string | undefined): Claim | undefined {
+  if (!text) return undefined;
+  try {
+    const claim = JSON.parse(text) as Partial<Claim>;
+    return typeof claim.host === "string" && typeof claim.pid === "number" && typeof claim.until === "string" ? (claim as Claim) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function revertContext(access: ClusterAccess, namespace: string, signal: AbortSignal, now: () => Date): RevertContext {

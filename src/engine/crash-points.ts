@@ -24,21 +24,27 @@ export const CrashPoint = {
 } as const;
 export type CrashPoint = (typeof CrashPoint)[keyof typeof CrashPoint];
 
+/** Steps of `clean` where the harness may pause it (to start two cleans' reverts at one instant). */
+export const CleanStep = {
+  /** A record of a dead run was found and is about to be claimed and reverted. */
+  Reverting: "clean-reverting",
+} as const;
+export type CleanStep = (typeof CleanStep)[keyof typeof CleanStep];
+
 export const CRASH_AT_ENV = "OPERATOR_CHAOS_CRASH_AT";
 export const PAUSE_AT_ENV = "OPERATOR_CHAOS_PAUSE_AT";
 export const BREAK_REVERT_ENV = "OPERATOR_CHAOS_TEST_BREAK_REVERT";
 /** A paused run goes on by itself after this long, so a harness that died cannot leave it hanging. */
 const MAX_PAUSE_MS = 10 * 60_000;
 
-export function crashPoint(step: CrashPoint): void {
+export function crashPoint(step: CrashPoint | CleanStep): void {
   if (process.env[CRASH_AT_ENV] === step) process.kill(process.pid, "SIGKILL");
 }
 
 /** crashPoint, then (when OPERATOR_CHAOS_PAUSE_AT names this step) wait for SIGUSR2. */
-export async function testStep(step: CrashPoint): Promise<void> {
+export async function testStep(step: CrashPoint | CleanStep): Promise<void> {
   crashPoint(step);
   if (process.env[PAUSE_AT_ENV] !== step) return;
-  process.stderr.write(`operator-chaos: test hook: paused at ${step}; send SIGUSR2 to continue\n`);
   await new Promise<void>((resume) => {
     const timer = setTimeout(done, MAX_PAUSE_MS);
     function done() {
@@ -47,6 +53,8 @@ export async function testStep(step: CrashPoint): Promise<void> {
       resume();
     }
     process.once("SIGUSR2", done);
+    // Said only once the handler is in place: a signal sent on reading this line is never lost.
+    process.stderr.write(`operator-chaos: test hook: paused at ${step}; send SIGUSR2 to continue\n`);
   });
 }
 

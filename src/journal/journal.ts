@@ -101,6 +101,11 @@ export class Journal {
   }
 }
 
+/** The API path of the object holding a record. */
+export function recordPath(record: Pick<JournalRecord, "id" | "namespace" | "storedAs">): string {
+  return `${collection(record.storedAs, record.namespace)}/${record.id}`;
+}
+
 /** Removes a record once its revert is confirmed (a record already gone is fine). */
 export async function removeRecord(rest: KubeRest, record: Pick<JournalRecord, "id" | "namespace" | "storedAs">): Promise<void> {
   try {

@@ -9,8 +9,9 @@ export interface WatcherHandlers {
   /** Every change, in order, with the instant it reached us. */
   onEvent(type: WatchEventType, object: KubeObject, receivedAt: number): void;
   /**
-   * A re-list replaced the cache because the watch could not resume (410 Gone): transitions in
-   * between may have been missed. The observer records this as a gap.
+   * A re-list replaced the cache because the watch could not resume (410 Gone), and objects had
+   * changed meanwhile: transitions in between may have been missed. The observer records this as a
+   * gap. (A re-list that finds every object unchanged is no gap.)
    */
   onGap?(reason: string, at: number): void;
   /** Connection trouble (e.g. the API server restarting); the watcher keeps trying. */
@@ -64,21 +65,28 @@ export class ResourceWatcher {
     });
     const now = Date.now();
     const seen = new Set<string>();
+    let changed = false;
     for (const item of list.items) {
       const key = keyOf(item);
       seen.add(key);
       const previous = this.objects.get(key);
       if (previous?.metadata?.resourceVersion === item.metadata?.resourceVersion) continue;
       this.objects.set(key, item);
+      changed = true;
       this.handlers.onEvent(previous ? "MODIFIED" : "ADDED", item, now);
     }
     for (const [key, object] of this.objects) {
       if (!seen.has(key)) {
         this.objects.delete(key);
+        changed = true;
         this.handlers.onEvent("DELETED", object, now);
       }
     }
-    if (afterGap) this.handlers.onGap?.(`re-listed ${this.options.path} after the watch expired (410 Gone)`, now);
+    // Every write gives an object a new resourceVersion: when the re-list finds each object at the
+    // version already seen (none added or deleted), nothing happened meanwhile and nothing was
+    // missed (the usual case after an API server restart). Otherwise transitions in between, and
+    // when they happened, are unknown: a gap.
+    if (afterGap && changed) this.handlers.onGap?.(`re-listed ${this.options.path} after the watch expired (410 Gone): objects changed while it was not watched`, now);
     this.resourceVersion = list.metadata.resourceVersion;
   }
 

@@ -1,0 +1,177 @@
+// One crash scenario per runnable fault type: what to set up in a fresh namespace, the experiment,
+// and what "the cluster is as before" means for it. test/reliability/crash.test.ts fails when a
+// runnable fault type has no scenario here.
+import type { KubeRest } from "../../src/kube/rest.js";
+import { isPodKey, kwokDeployment, podsBack } from "./support.js";
+
+export interface Scenario {
+  /** Test title; unique. */
+  readonly title: string;
+  readonly faultType: string;
+  /** Also compare every cluster-scoped object (the fault touches a cluster-scoped object). */
+  readonly clusterScoped: boolean;
+  /** Creates what the experiment needs in `namespace` and waits until it is settled. */
+  setup(rest: KubeRest, namespace: string): Promise<void>;
+  /** Removes cluster-scoped objects setup created (namespaced ones go with the namespace). */
+  teardown?(rest: KubeRest, namespace: string): Promise<void>;
+  experiment(namespace: string, name: string): object;
+  /** Dump keys that legitimately differ after the experiment (e.g. pods a Deployment replaced). */
+  ignore?(key: string): boolean;
+  /** Waits until what the fault changed on purpose has settled again (e.g. the pod count is back). */
+  settled?(rest: KubeRest, namespace: string): Promise<void>;
+  /** Whether OPERATOR_CHAOS_TEST_BREAK_REVERT can show here (the fault has something to restore). */
+  readonly revertRestoresSomething: boolean;
+}
+
+const RBAC = "/apis/rbac.authorization.k8s.io/v1";
+
+function experiment(namespace: string, name: string, spec: { checks: object[]; injection: { type: string; dangerLevel?: string; [field: string]: unknown }; recoveryTimeout?: string; clusterScoped?: boolean; maxPods?: number }) {
+  return {
+    apiVersion: "chaos.operatorchaos.io/v1alpha1",
+    kind: "ChaosExperiment",
+    metadata: { name, namespace },
+    spec: {
+      target: { operator: "web", component: "web" },
+      steadyState: { checks: spec.checks },
+      injection: spec.injection,
+      hypothesis: { description: "the operator puts everything back", recoveryTimeout: spec.recoveryTimeout ?? "3s" },
+      blastRadius: {
+        maxPodsAffected: spec.maxPods ?? 1,
+        // A cluster-scoped fault must not list allowedNamespaces; the run acts in metadata.namespace.
+        ...(spec.clusterScoped ? {} : { allowedNamespaces: [namespace] }),
+        ...(spec.injection.dangerLevel === "high" ? { allowDangerous: true } : {}),
+      },
+    },
+  };
+}
+
+const deploymentAvailable = (namespace: string) => ({ type: "conditionTrue", apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace, conditionType: "Available" });
+
+/**
+ * PodKill has nothing to revert: the Deployment replaces the killed pod under a new name. Its
+ * "equal to before" is every object but the pods (Deployment, ReplicaSet, ConfigMaps … field by
+ * field), plus the pod count back to what it was, every pod Running.
+ */
+const podKill: Scenario = {
+  title: "PodKill",
+  faultType: "PodKill",
+  clusterScoped: false,
+  revertRestoresSomething: false,
+  setup: (rest, namespace) => kwokDeployment(rest, namespace, "web", 2),
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [deploymentAvailable(namespace)], recoveryTimeout: "30s",
+    injection: { type: "PodKill", parameters: { labelSelector: "app=web" }, count: 1 },
+  }),
+  ignore: isPodKey,
+  settled: (rest, namespace) => podsBack(rest, namespace, "app=web", 2),
+};
+
+const networkPartition: Scenario = {
+  title: "NetworkPartition",
+  faultType: "NetworkPartition",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: (rest, namespace) => kwokDeployment(rest, namespace, "web", 1),
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [deploymentAvailable(namespace)], recoveryTimeout: "20s",
+    injection: { type: "NetworkPartition", parameters: { labelSelector: "app=web" }, ttl: "300s" },
+  }),
+};
+
+async function webConfigMap(rest: KubeRest, namespace: string): Promise<void> {
+  await rest.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+    apiVersion: "v1", kind: "ConfigMap",
+    metadata: { name: "web-config", labels: { "app.kubernetes.io/managed-by": "web-operator", tier: "config" }, annotations: { owner: "team-a" } },
+    data: { "config.yaml": "good", other: "kept" },
+  });
+}
+
+const configDrift: Scenario = {
+  title: "ConfigDrift",
+  faultType: "ConfigDrift",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "v1", kind: "ConfigMap", name: "web-config", namespace }], recoveryTimeout: "1s",
+    injection: { type: "ConfigDrift", parameters: { name: "web-config", key: "config.yaml", value: "broken" }, ttl: "300s" },
+  }),
+};
+
+/** A Secret's original value is journaled in a Secret (not in a ConfigMap or an annotation). */
+const configDriftSecret: Scenario = {
+  title: "ConfigDrift (Secret)",
+  faultType: "ConfigDrift",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/secrets`, {
+      apiVersion: "v1", kind: "Secret", type: "Opaque",
+      metadata: { name: "web-secret", labels: { tier: "secret" }, annotations: { owner: "team-a" } },
+      data: { token: Buffer.from("s3cret").toString("base64"), other: Buffer.from("kept").toString("base64") },
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "v1", kind: "Secret", name: "web-secret", namespace }], recoveryTimeout: "1s",
+    injection: { type: "ConfigDrift", parameters: { name: "web-secret", key: "token", value: "stolen", resourceType: "Secret" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+const roleBinding: Scenario = {
+  title: "RBACRevoke (RoleBinding)",
+  faultType: "RBACRevoke",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "web" } });
+    await rest.create(`${RBAC}/namespaces/${namespace}/roles`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "web" },
+      rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+    });
+    await rest.create(`${RBAC}/namespaces/${namespace}/rolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding",
+      metadata: { name: "web", labels: { "app.kubernetes.io/managed-by": "web-operator" }, annotations: { owner: "team-a" } },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "web" },
+      subjects: [{ kind: "ServiceAccount", name: "web", namespace }, { kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "alice" }],
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", name: "web", namespace }], recoveryTimeout: "20s",
+    injection: { type: "RBACRevoke", parameters: { bindingName: "web", bindingType: "RoleBinding" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+const crbName = (namespace: string) => `reliability-${namespace}`;
+
+/** The cluster-scoped variant: every cluster-scoped object is compared too. */
+const clusterRoleBinding: Scenario = {
+  title: "RBACRevoke (ClusterRoleBinding)",
+  faultType: "RBACRevoke",
+  clusterScoped: true,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "web" } });
+    await rest.create(`${RBAC}/clusterroles`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: crbName(namespace) },
+      rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get"] }],
+    });
+    await rest.create(`${RBAC}/clusterrolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding",
+      metadata: { name: crbName(namespace), labels: { "app.kubernetes.io/managed-by": "web-operator" }, annotations: { owner: "team-a" } },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: crbName(namespace) },
+      subjects: [{ kind: "ServiceAccount", name: "web", namespace }],
+    });
+  },
+  async teardown(rest, namespace) {
+    for (const path of [`${RBAC}/clusterrolebindings/${crbName(namespace)}`, `${RBAC}/clusterroles/${crbName(namespace)}`]) {
+      await rest.delete(path).catch(() => {});
+    }
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", name: crbName(namespace) }], recoveryTimeout: "20s",
+    injection: { type: "RBACRevoke", parameters: { bindingName: crbName(namespace), bindingType: "ClusterRoleBinding" }, dangerLevel: "high", ttl: "300s" },
+    clusterScoped: true,
+  }),
+};
+
+export const SCENARIOS: readonly Scenario[] = [podKill, networkPartition, configDrift, configDriftSecret, roleBinding, clusterRoleBinding];
