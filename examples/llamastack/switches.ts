@@ -30,10 +30,8 @@ export type Switches = Record<SwitchName, boolean>;
 /** The switches as set in an environment: only the exact value "true" turns one on. */
 export function switchesFrom(env: Record<string, string | undefined>): Switches {
   const on = (variable: SwitchVariable) => env[variable]?.trim().toLowerCase() === "true";
-  return {
-    disableDriftRepair: on(SWITCHES.disableDriftRepair),
-    exitOnForbidden: on(SWITCHES.exitOnForbidden),
-    giveUpOnLostWatch: on(SWITCHES.giveUpOnLostWatch),
-    noLeaderRecovery: on(SWITCHES.noLeaderRecovery),
-  };
+  // Derived from SWITCHES so a new switch needs one line there and nothing here.
+  return Object.fromEntries(
+    (Object.entries(SWITCHES) as [SwitchName, SwitchVariable][]).map(([name, variable]) => [name, on(variable)]),
+  ) as Switches;
 }
