@@ -9,9 +9,10 @@ import { parseLabelSelector } from "../../src/faults/label-selector.js";
 import { LLAMASTACK, readManifests, withSwitches } from "./deploy.js";
 import { ApiHealth } from "./operator/api-health.js";
 import {
-  canonical, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, distributionStatus, operandLabels, validateServingConfig,
-  type Distribution,
+  adoptFields, canonical, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, distributionStatus, operandLabels, SERVER_COMMAND,
+  validateServingConfig, type AdoptedFields, type Distribution,
 } from "./operator/desired.js";
+import { MODEL_CATALOG, WORKSPACE_LABELS } from "./operator/workspace.js";
 import { ApiError, ConnectionError, failureKind } from "./operator/kube.js";
 import type { Logger } from "./operator/log.js";
 import { backoffMs, NAMES } from "./operator/settings.js";
@@ -43,6 +44,16 @@ describe("the demo operator's manifests", () => {
     const configMap = find("ConfigMap", NAMES.servingConfig) as unknown as { data: Record<string, string> };
     expect(configMap.data[NAMES.servingConfigKey]).toBe(DESIRED_SERVING_CONFIG);
     expect(validateServingConfig(DESIRED_SERVING_CONFIG).valid).toBe(true);
+  });
+
+  it("ship the workspace namespace and model catalog the operator recreates, as it would create them", () => {
+    const workspace = find("Namespace", NAMES.workspaceNamespace) as unknown as { metadata: { labels: Record<string, string> } };
+    expect(workspace.metadata.labels).toEqual(WORKSPACE_LABELS);
+    const catalog = find("ConfigMap", NAMES.modelCatalog) as unknown as { metadata: { namespace: string; labels: Record<string, string> }; data: Record<string, string> };
+    expect(catalog.metadata).toMatchObject({ namespace: NAMES.workspaceNamespace, labels: WORKSPACE_LABELS });
+    expect(catalog.data[NAMES.modelCatalogKey]).toBe(MODEL_CATALOG);
+    const role = find("ClusterRole", "llamastack-controller-manager-role") as unknown as { rules: { resources: string[]; verbs: string[] }[] };
+    expect(role.rules.find((rule) => rule.resources.includes("namespaces"))?.verbs).toEqual(["get", "list", "watch", "create"]);
   });
 
   it("name what the seed experiments target: namespace, Deployment and its labels, ConfigMap and key, ClusterRoleBinding", () => {
@@ -80,10 +91,10 @@ describe("the demo operator's manifests", () => {
   });
 
   it("map each seed experiment to a different switch", () => {
-    expect(new Set(Object.values(SWITCH_FOR_EXPERIMENT)).size).toBe(4);
-    expect(switchesFrom({ [SWITCHES.giveUpOnLostWatch]: "true", [SWITCHES.exitOnForbidden]: "yes" })).toEqual({
-      disableDriftRepair: false, exitOnForbidden: false, giveUpOnLostWatch: true, noLeaderRecovery: false,
-    });
+    expect(new Set(Object.values(SWITCH_FOR_EXPERIMENT)).size).toBe(Object.keys(SWITCH_FOR_EXPERIMENT).length);
+    const parsed = switchesFrom({ [SWITCHES.giveUpOnLostWatch]: "true", [SWITCHES.exitOnForbidden]: "yes" });
+    expect(Object.keys(parsed).sort()).toEqual(Object.keys(SWITCHES).sort());
+    expect(Object.entries(parsed).filter(([, on]) => on).map(([name]) => name)).toEqual(["giveUpOnLostWatch"]);
   });
 });
 
@@ -120,6 +131,27 @@ describe("the demo operator's desired state", () => {
     expect(deploymentDiffers(fromServer, deployment)).toBe(false);
     expect(deploymentDiffers({ ...fromServer, spec: { ...fromServer.spec, replicas: 5 } }, deployment)).toBe(true);
     expect(deploymentDiffers(fromServer, desiredDeployment(distribution, config, "other-hash"))).toBe(true);
+  });
+
+  it("owns its server container's command and image; a switch makes it adopt replicas, command or image as it finds them", () => {
+    const config = { endpoint: "http://0.0.0.0:8321", timeout: "30s" };
+    const desired = desiredDeployment(distribution, config, "abc");
+    type Shape = { spec: { replicas?: number; template: { spec: { containers: { name: string; image: string; command?: string[] }[] } } } };
+    const changed = structuredClone(desired) as unknown as Shape;
+    changed.spec.replicas = 0;
+    changed.spec.template.spec.containers[0]!.command = ["/chaos-nonexistent-binary"];
+    changed.spec.template.spec.containers[0]!.image = "registry.invalid/nonexistent:chaos";
+    const current = changed as unknown as typeof desired;
+    expect((desired as unknown as Shape).spec.template.spec.containers[0]!.command).toEqual([...SERVER_COMMAND]);
+    expect(deploymentDiffers(current, desired)).toBe(true);
+    expect(adoptFields(desired, current, {})).toBe(desired);
+    const adopted = (fields: AdoptedFields) => (adoptFields(desired, current, fields) as unknown as Shape).spec;
+    expect(adopted({ replicas: true }).replicas).toBe(0);
+    expect(adopted({ replicas: true }).template.spec.containers[0]!.image).not.toContain("invalid");
+    expect(adopted({ command: true }).template.spec.containers[0]!.command).toEqual(["/chaos-nonexistent-binary"]);
+    expect(adopted({ command: true }).replicas).toBe(2);
+    expect(adopted({ image: true }).template.spec.containers[0]!.image).toBe("registry.invalid/nonexistent:chaos");
+    expect(deploymentDiffers(current, adoptFields(desired, current, { replicas: true, command: true, image: true }))).toBe(false);
   });
 
   it("reports Ready only with enough available replicas, and keeps a condition's transition time while it holds", () => {

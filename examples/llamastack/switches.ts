@@ -12,6 +12,16 @@ export const SWITCHES = {
   giveUpOnLostWatch: "LLAMASTACK_GIVE_UP_ON_LOST_WATCH",
   /** PodKill: a new process never takes over a Lease whose (dead) holder let it expire: it waits, unready, forever. */
   noLeaderRecovery: "LLAMASTACK_NO_LEADER_RECOVERY",
+  /** NamespaceDeletion: the workspace namespace it manages is never recreated once deleted (nor its contents). */
+  noNamespaceRecreate: "LLAMASTACK_NO_NAMESPACE_RECREATE",
+  /** DeploymentScaleZero: the replicas of a distribution's Deployment are never restored; whatever is there is adopted. */
+  ignoreReplicaDrift: "LLAMASTACK_IGNORE_REPLICA_DRIFT",
+  /** CrashLoopInject: a changed command of a distribution's server container is never put back. */
+  ignoreCommandDrift: "LLAMASTACK_IGNORE_COMMAND_DRIFT",
+  /** ImageCorrupt: a changed image of a distribution's server container is never put back. */
+  ignoreImageDrift: "LLAMASTACK_IGNORE_IMAGE_DRIFT",
+  /** LeaderElectionDisrupt: once its Lease is deleted the leader keeps leading without one and never recreates it (a second replica would lead too). */
+  ignoreLostLease: "LLAMASTACK_IGNORE_LOST_LEASE",
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -23,6 +33,11 @@ export const SWITCH_FOR_EXPERIMENT = {
   "network-partition": SWITCHES.giveUpOnLostWatch,
   "pod-kill": SWITCHES.noLeaderRecovery,
   "rbac-revoke": SWITCHES.exitOnForbidden,
+  "namespace-deletion": SWITCHES.noNamespaceRecreate,
+  "deployment-scale-zero": SWITCHES.ignoreReplicaDrift,
+  "crash-loop-inject": SWITCHES.ignoreCommandDrift,
+  "image-corrupt": SWITCHES.ignoreImageDrift,
+  "leader-election-disrupt": SWITCHES.ignoreLostLease,
 } as const satisfies Record<string, SwitchVariable>;
 
 export type Switches = Record<SwitchName, boolean>;

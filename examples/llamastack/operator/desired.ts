@@ -115,6 +115,9 @@ export function imageOf(distribution: Distribution): string {
   return distro?.image ?? IMAGES[distro?.name ?? "starter"] ?? IMAGES.starter!;
 }
 
+/** How a distribution's server starts; the operator owns it like the image. */
+export const SERVER_COMMAND = ["llama", "stack", "run", "/etc/llama-stack/run.yaml"] as const;
+
 export const serviceName = (distribution: Distribution) => `${distribution.metadata?.name}-service`;
 
 /** The distribution's server Deployment, configured from the (last valid) serving config. */
@@ -133,6 +136,7 @@ export function desiredDeployment(distribution: Distribution, config: ServingCon
           containers: [{
             name: "llama-stack",
             image: imageOf(distribution),
+            command: [...SERVER_COMMAND],
             ports: [{ name: "http", containerPort: portOf(distribution), protocol: "TCP" }],
             env: [
               { name: "LLAMA_STACK_SERVING_ENDPOINT", value: config.endpoint },
@@ -168,9 +172,37 @@ function deploymentFingerprint(object: KubeObject): string {
     labels: object.metadata?.labels ?? {},
     hash: spec.template?.metadata?.annotations?.[NAMES.configHashAnnotation],
     image: container.image,
+    command: container.command ?? null,
     ports: ((container.ports ?? []) as { containerPort?: number }[]).map((p) => p.containerPort),
     env: container.env ?? [],
   });
+}
+
+/** The Deployment fields a broken operator may leave as it finds them (see the switches). */
+export interface AdoptedFields {
+  replicas?: boolean;
+  command?: boolean;
+  image?: boolean;
+}
+
+/**
+ * The desired Deployment with the `adopt`ed fields taken from the current one: an operator that
+ * does not own a field neither notices nor undoes a change to it.
+ */
+export function adoptFields(desired: KubeObject, current: KubeObject | undefined, adopt: AdoptedFields): KubeObject {
+  if (!current || (!adopt.replicas && !adopt.command && !adopt.image)) return desired;
+  const copy = structuredClone(desired);
+  const spec = copy.spec as Spec;
+  const currentSpec = (current.spec ?? {}) as Spec;
+  if (adopt.replicas) spec.replicas = currentSpec.replicas;
+  const container = spec.template!.spec!.containers![0]!;
+  const currentContainer = currentSpec.template?.spec?.containers?.find((c) => c.name === container.name);
+  if (adopt.image && currentContainer) container.image = currentContainer.image;
+  if (adopt.command && currentContainer) {
+    if (currentContainer.command === undefined) delete container.command;
+    else container.command = currentContainer.command;
+  }
+  return copy;
 }
 
 export const deploymentDiffers = (current: KubeObject, desired: KubeObject) => deploymentFingerprint(current) !== deploymentFingerprint(desired);

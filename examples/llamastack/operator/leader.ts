@@ -28,6 +28,8 @@ export interface LeaderElectionOptions {
   retryMs: number;
   /** The PodKill switch: never take over a Lease another identity let expire. */
   noLeaderRecovery: boolean;
+  /** The LeaderElectionDisrupt switch: a leader whose Lease was deleted keeps leading without one. */
+  ignoreLostLease?: boolean;
 }
 
 /** A Lease's MicroTime: RFC 3339 with microseconds. */
@@ -90,8 +92,15 @@ export class LeaderElector {
       lease = await this.client.request<Lease>("GET", this.path(this.options.name));
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      if (this.leading && this.options.ignoreLostLease) {
+        // Nothing to renew, so nothing fails: it goes on reconciling with no Lease to arbitrate.
+        this.reportOnce("lease-gone", () => this.log.warn("the lease is gone; leading on without it (LLAMASTACK_IGNORE_LOST_LEASE=true)", { lease: this.options.name }));
+        this.lastRenewAt = now;
+        return;
+      }
+      const lost = this.leading;
       await this.client.request<Lease>("POST", this.path(), { body: this.newLease(now) });
-      this.becameLeader(now, "created the lease");
+      this.becameLeader(now, lost ? "recreated its deleted lease" : "created the lease");
       return;
     }
     const holder = lease.spec.holderIdentity ?? "";

@@ -16,6 +16,7 @@ import { LeaderElector } from "./leader.js";
 import { stdoutLogger as log } from "./log.js";
 import { DistributionReconciler, ServingConfigReconciler } from "./reconcilers.js";
 import { NAMES, settingsFrom } from "./settings.js";
+import { WorkspaceReconciler } from "./workspace.js";
 import { SWITCHES } from "../switches.js";
 
 const settings = settingsFrom(process.env);
@@ -55,18 +56,28 @@ const enqueueOwner = (_event: string, object: KubeObject) => {
 };
 const deployments = new Informer(client, log, { ...informerOptions, name: "deployments", path: "/apis/apps/v1/deployments", labelSelector: managedSelector }, enqueueOwner);
 const services = new Informer(client, log, { ...informerOptions, name: "services", path: "/api/v1/services", labelSelector: managedSelector }, enqueueOwner);
-const informers = [configs, distributions, deployments, services];
+const enqueueWorkspace = () => workspaceController.enqueue(workspaceReconciler.key);
+const namespaces = new Informer(client, log, {
+  ...informerOptions, name: "workspace-namespace", path: "/api/v1/namespaces", fieldSelector: `metadata.name=${NAMES.workspaceNamespace}`,
+}, enqueueWorkspace);
+const catalogs = new Informer(client, log, {
+  ...informerOptions, name: "model-catalog", path: `/api/v1/namespaces/${NAMES.workspaceNamespace}/configmaps`, fieldSelector: `metadata.name=${NAMES.modelCatalog}`,
+}, enqueueWorkspace);
+const informers = [configs, distributions, deployments, services, namespaces, catalogs];
 const allSynced = Promise.all(informers.map((informer) => informer.synced));
 
 const context = {
   client, log, namespace: settings.namespace, podName: settings.podName, disableDriftRepair: switches.disableDriftRepair,
+  adoptedFields: { replicas: switches.ignoreReplicaDrift, command: switches.ignoreCommandDrift, image: switches.ignoreImageDrift },
   configs, distributions, deployments, services,
 };
 const configReconciler = new ServingConfigReconciler(context);
 const distributionReconciler = new DistributionReconciler(context);
 const configController = new Controller("serving-config", configReconciler.reconcile, log, settings.backoff);
 const distributionController = new Controller("distributions", distributionReconciler.reconcile, log, settings.backoff);
-const controllers = [configController, distributionController];
+const workspaceReconciler = new WorkspaceReconciler({ client, log, namespaces, catalogs, noNamespaceRecreate: switches.noNamespaceRecreate });
+const workspaceController = new Controller("workspace", workspaceReconciler.reconcile, log, settings.backoff);
+const controllers = [configController, distributionController, workspaceController];
 
 let synced = false;
 let ledOnce = false;
@@ -74,7 +85,7 @@ let gaveUp: string | undefined;
 
 const elector = new LeaderElector(client, log, {
   namespace: settings.namespace, name: NAMES.lease, identity: settings.identity,
-  ...settings.lease, noLeaderRecovery: switches.noLeaderRecovery,
+  ...settings.lease, noLeaderRecovery: switches.noLeaderRecovery, ignoreLostLease: switches.ignoreLostLease,
 }, {
   started: () => {
     // Reconciling from half-filled caches would "create" what exists: wait for the sync, as
@@ -84,6 +95,7 @@ const elector = new LeaderElector(client, log, {
       ledOnce = true;
       // Whatever changed while we were not leading: look at everything once.
       configController.enqueue(configReconciler.key);
+      enqueueWorkspace();
       for (const key of distributions.cache.keys()) distributionController.enqueue(key);
       for (const controller of controllers) controller.resume();
     });
@@ -145,6 +157,7 @@ function metrics(): string {
     "# TYPE llamastack_operator_reconcile_errors_total counter",
     ...controllers.map((c) => `llamastack_operator_reconcile_errors_total{controller="${c.name}"} ${c.errors}`),
     "# TYPE llamastack_operator_drift_repairs_total counter", `llamastack_operator_drift_repairs_total ${configReconciler.driftRepairs}`,
+    "# TYPE llamastack_operator_namespace_recreations_total counter", `llamastack_operator_namespace_recreations_total ${workspaceReconciler.namespaceRecreations}`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -3,8 +3,8 @@
 // They read from the informers' caches and write with the cached resourceVersion: a conflict
 // means the cache is behind, and the retry after the next event gets it right.
 import {
-  configHash, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, desiredService, distributionStatus,
-  sameStatus, serviceDiffers, validateServingConfig, type Distribution, type ServingConfig,
+  adoptFields, configHash, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, desiredService, distributionStatus,
+  sameStatus, serviceDiffers, validateServingConfig, type AdoptedFields, type Distribution, type ServingConfig,
 } from "./desired.js";
 import { isAlreadyExists, type KubeClient } from "./kube.js";
 import type { Informer, KubeObject } from "./informer.js";
@@ -17,6 +17,8 @@ export interface ReconcilerContext {
   namespace: string;
   podName: string;
   disableDriftRepair: boolean;
+  /** Deployment fields the operator leaves as it finds them (break switches). */
+  adoptedFields?: AdoptedFields;
   configs: Informer;
   distributions: Informer;
   deployments: Informer;
@@ -96,8 +98,8 @@ export class DistributionReconciler {
     const ns = distribution.metadata!.namespace!;
     const name = distribution.metadata!.name!;
 
-    const deployment = desiredDeployment(distribution, config, hash);
     const currentDeployment = deployments.cache.get(`${ns}/${name}`);
+    const deployment = adoptFields(desiredDeployment(distribution, config, hash), currentDeployment, this.context.adoptedFields ?? {});
     if (!currentDeployment) {
       if (await this.create(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment)) {
         log.info("created deployment", { distribution: key, deployment: `${ns}/${name}` });

@@ -18,6 +18,10 @@ export const NAMES = {
   /** Names the distribution an operand object belongs to. */
   instanceLabel: "app.kubernetes.io/instance",
   configHashAnnotation: "llamastack.io/serving-config-hash",
+  /** The namespace the operator manages for model assets, and the catalog it keeps there. */
+  workspaceNamespace: "llamastack-models",
+  modelCatalog: "llamastack-model-catalog",
+  modelCatalogKey: "models.yaml",
 } as const;
 
 export interface OperatorSettings {
