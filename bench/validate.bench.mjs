@@ -2,6 +2,8 @@
 // Benchmarks of `validate`: corpus throughput (end to end and in-process) and start-up time.
 // Prints one JSON line per measure: {name, value, unit, command}. Needs a build (npm run build).
 // Usage: node bench/validate.bench.mjs [--runs N]
+// The corpus is the Go tool's (OPERATOR_CHAOS_CORPUS, else ../shared/corpus beside the repository) when
+// it is there, else the project's own fixtures (test/fixtures), so the benchmark runs on a fresh clone.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -10,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const main = path.join(root, "dist", "src", "cli", "main.js");
-const corpus = path.resolve(root, "../shared/corpus");
+const goCorpus = path.resolve(process.env.OPERATOR_CHAOS_CORPUS ?? path.join(root, "..", "shared", "corpus"));
+const corpus = existsSync(path.join(goCorpus, "experiments")) ? goCorpus : path.join(root, "test", "fixtures");
 const runsFlag = process.argv.indexOf("--runs");
 const runs = runsFlag === -1 ? 15 : Number(process.argv[runsFlag + 1]);
 
@@ -49,6 +52,7 @@ function yamlFiles(directory) {
 }
 
 const corpusArgs = [path.join(corpus, "experiments"), path.join(corpus, "knowledge")];
+if (corpus !== goCorpus) console.error(`bench: no Go corpus at ${goCorpus}; measuring the project's fixtures instead`);
 const files = corpusArgs.flatMap(yamlFiles);
 
 // Start-up: `validate --help` must not load the validator; `validate one.yaml` loads it once.

@@ -10,7 +10,8 @@ import { packageRoot } from "../experiment/package-root.js";
 
 const ROOT = packageRoot();
 const MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
-const CORPUS = path.resolve(ROOT, "../shared/corpus");
+// The project's own fixtures; the Go tool's corpus is checked by `npm run test:compat` (test/compat).
+const FIXTURES = path.join(ROOT, "test", "fixtures");
 
 function newestSource(directory: string): number {
   return readdirSync(directory, { withFileTypes: true }).reduce((newest, entry) => {
@@ -48,24 +49,27 @@ function run(args: readonly string[], options: { forbid?: readonly string[]; cwd
 }
 
 describe("operator-chaos validate", () => {
-  it("accepts the whole corpus, reporting the kueue fixtures as skipped", () => {
-    const { status, stdout } = run(["validate", path.join(CORPUS, "experiments"), path.join(CORPUS, "knowledge")]);
+  it("accepts every fixture experiment and knowledge model, reporting a document of another kind as skipped", () => {
+    const dirs = ["experiments", "knowledge", "skipped"].map((dir) => path.join(FIXTURES, dir));
+    const { status, stdout } = run(["validate", ...dirs]);
     expect(status).toBe(0);
     const lines = stdout.trimEnd().split("\n");
-    expect(lines.at(-1)).toMatch(/^\d+ files, \d+ documents: \d+ valid, 0 invalid, 8 skipped \(0 errors, \d+ warnings\)$/);
-    expect(lines.filter((line) => line.includes(": skipped: ")).every((line) => line.includes(`kueue${path.sep}fixtures`))).toBe(true);
+    expect(lines.at(-1)).toBe("23 files, 23 documents: 22 valid, 0 invalid, 1 skipped (0 errors, 0 warnings)");
+    expect(lines.filter((line) => line.includes(": skipped: "))).toEqual([
+      `${path.join(FIXTURES, "skipped", "widget-set.yaml")}:3:1: skipped: widgets.example.org/v1 WidgetSet is not an operator-chaos document`,
+    ]);
   });
 
   it("exits 1 on an invalid file and prints file:line:col: path: message", () => {
-    const file = path.join(CORPUS, "testdata", "experiments", "invalid-experiment.yaml");
+    const file = path.join(FIXTURES, "invalid", "empty-fields.yaml");
     const { status, stdout } = run(["validate", file]);
     expect(status).toBe(1);
     expect(stdout).toContain(`${file}:4:9: metadata.name: must not be empty\n`);
-    expect(stdout.trimEnd().split("\n").at(-1)).toBe("1 file, 1 document: 0 valid, 1 invalid, 0 skipped (6 errors, 2 warnings)");
+    expect(stdout.trimEnd().split("\n").at(-1)).toBe("1 file, 1 document: 0 valid, 1 invalid, 0 skipped (5 errors, 0 warnings)");
   });
 
   it("writes JSON with -o json", () => {
-    const { status, stdout } = run(["validate", "-o", "json", "experiments/llamastack", path.join(CORPUS, "experiments", "kueue", "fixtures", "local-queue.yaml")]);
+    const { status, stdout } = run(["validate", "-o", "json", "experiments/llamastack", path.join(FIXTURES, "skipped", "widget-set.yaml")]);
     expect(status).toBe(0);
     const report = JSON.parse(stdout) as { files: { file: string; status: string; documents: { kind: string | null; status: string }[] }[]; summary: Record<string, number> };
     expect(report.summary).toEqual({ files: 5, documents: 5, valid: 4, invalid: 0, skipped: 1, errors: 0, warnings: 0 });
@@ -73,9 +77,9 @@ describe("operator-chaos validate", () => {
   });
 
   it("expands quoted glob patterns itself", () => {
-    const { status, stdout } = run(["validate", path.join(CORPUS, "experiments", "llama*", "*.yaml").split(path.sep).join("/")]);
+    const { status, stdout } = run(["validate", path.join(FIXTURES, "exp*", "p*.yaml").split(path.sep).join("/")]);
     expect(status).toBe(0);
-    expect(stdout).toMatch(/^12 files, 12 documents: 12 valid/m);
+    expect(stdout).toMatch(/^2 files, 2 documents: 2 valid/m);
   });
 
   it("exits 1 when a path matches nothing", () => {

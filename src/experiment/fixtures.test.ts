@@ -1,16 +1,20 @@
-// Acceptance against the Go tool's own files (../shared/corpus, beside the repository) and the
-// llamastack experiments of the seed page, kept verbatim in experiments/llamastack/.
+// Acceptance against the project's own fixtures (test/fixtures, written for these tests): an experiment
+// for every fault type, knowledge models, invalid documents with their positioned errors, a document of
+// another kind; and the llamastack experiments, kept verbatim from the seed page (the fixture page
+// test/fixtures/docs stands in for it; `npm run test:compat` checks that fixture against the real seed
+// page and the Go tool's corpus).
 
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "./diagnostic.js";
+import { INJECTION_TYPES } from "./enums.js";
 import { packageRoot } from "./package-root.js";
 import { allDiagnostics, validateFile } from "./validate.js";
 
 const ROOT = packageRoot();
-const CORPUS = path.resolve(ROOT, "../shared/corpus");
-const SEED = path.resolve(ROOT, "../shared/seed/000_2e815f1451626d9f.txt");
+const FIXTURES = path.join(ROOT, "test", "fixtures");
+const SEED = path.join(FIXTURES, "docs", "llamastack-failure-modes.txt");
 
 function yamlFilesUnder(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true })
@@ -19,61 +23,79 @@ function yamlFilesUnder(directory: string): string[] {
     .sort();
 }
 
-const experimentFiles = yamlFilesUnder(path.join(CORPUS, "experiments"));
-const fixtureDirectory = `${path.join(CORPUS, "experiments", "kueue", "fixtures")}${path.sep}`;
+const errorsOf = async (file: string) =>
+  allDiagnostics(await validateFile(file))
+    .filter((diagnostic) => diagnostic.severity === "error")
+    .map((diagnostic) => formatDiagnostic(diagnostic).slice(file.length + 1));
 
-describe("the Go tool's corpus", () => {
-  it("has the expected number of files (the corpus is in place)", () => {
-    expect(experimentFiles.length).toBeGreaterThan(300);
-  });
+describe("the project's experiment fixtures", () => {
+  const files = yamlFilesUnder(path.join(FIXTURES, "experiments"));
 
-  it("validates every experiment file, and skips the kueue cluster fixtures", async () => {
+  it("are valid, without warnings, and each is a ChaosExperiment", async () => {
     const problems: string[] = [];
-    for (const file of experimentFiles) {
+    for (const file of files) {
       const result = await validateFile(file);
-      const expected = file.startsWith(fixtureDirectory) ? "skipped" : "valid";
-      if (result.status !== expected) problems.push(`${file}: ${result.status}\n${allDiagnostics(result).map(formatDiagnostic).join("\n")}`);
-      if (expected === "valid") expect(result.documents.every((document) => document.kind === "ChaosExperiment")).toBe(true);
+      const diagnostics = allDiagnostics(result).map(formatDiagnostic);
+      if (result.status !== "valid" || diagnostics.length > 0) problems.push(`${file}: ${result.status}\n${diagnostics.join("\n")}`);
+      expect(result.documents.map((document) => document.kind)).toEqual(["ChaosExperiment"]);
     }
     expect(problems).toEqual([]);
   });
 
-  it("validates every knowledge model", async () => {
-    const files = [...yamlFilesUnder(path.join(CORPUS, "knowledge")), ...yamlFilesUnder(path.join(CORPUS, "testdata", "knowledge"))];
-    expect(files.length).toBeGreaterThan(20);
+  it("cover every one of the 20 fault types exactly once", async () => {
+    const types: string[] = [];
+    for (const file of files) types.push((await validateFile(file)).documents[0]!.experiment!.spec.injection.type);
+    expect(types.sort()).toEqual([...INJECTION_TYPES].sort());
+    expect(types).toHaveLength(20);
+  });
+
+  it("are valid in run mode too (every safety rule of a run)", async () => {
+    for (const file of files) expect((await validateFile(file, { mode: "run" })).status, file).toBe("valid");
+  });
+});
+
+describe("the project's knowledge fixtures", () => {
+  it("are valid OperatorKnowledge documents", async () => {
+    const files = yamlFilesUnder(path.join(FIXTURES, "knowledge"));
+    expect(files.length).toBeGreaterThanOrEqual(2);
     for (const file of files) {
       const result = await validateFile(file);
       expect(result.status, `${file}\n${allDiagnostics(result).map(formatDiagnostic).join("\n")}`).toBe("valid");
       expect(result.documents[0]!.kind).toBe("OperatorKnowledge");
     }
   });
+});
 
-  it("accepts testdata/experiments/valid-experiment.yaml", async () => {
-    expect((await validateFile(path.join(CORPUS, "testdata", "experiments", "valid-experiment.yaml"))).status).toBe("valid");
-  });
-
-  it("rejects testdata/experiments/invalid-experiment.yaml with positioned messages", async () => {
-    const file = path.join(CORPUS, "testdata", "experiments", "invalid-experiment.yaml");
-    const result = await validateFile(file);
-    expect(result.status).toBe("invalid");
-    const errors = allDiagnostics(result)
-      .filter((diagnostic) => diagnostic.severity === "error")
-      .map((diagnostic) => formatDiagnostic(diagnostic).slice(file.length + 1));
-    expect(errors).toEqual([
+describe("the project's invalid fixtures", () => {
+  it("empty-fields.yaml: every empty or wrong field, at its line and column", async () => {
+    expect(await errorsOf(path.join(FIXTURES, "invalid", "empty-fields.yaml"))).toEqual([
       "4:9: metadata.name: must not be empty",
       "7:15: spec.target.operator: must not be empty",
-      "8:16: spec.target.component: must not be empty",
       "10:18: spec.hypothesis.description: must not be empty",
-      expect.stringMatching(/^13:11: spec\.injection\.type: must not be empty \(expected one of CRDMutation, ClientFault, .*WebhookLatency\)$/),
+      expect.stringMatching(/^13:11: spec\.injection\.type: unknown injection type; did you mean "PodKill"\? \(expected one of CRDMutation, .*WebhookLatency, got "PodKil"\)$/),
       "16:22: spec.blastRadius.maxPodsAffected: too small (expected at least 1, got integer 0)",
     ]);
+  });
+
+  it("wrong-values.yaml: limits, a missing fault parameter, an unknown field", async () => {
+    expect(await errorsOf(path.join(FIXTURES, "invalid", "wrong-values.yaml"))).toEqual([
+      "11:22: spec.hypothesis.recoveryTimeout: exceeds the maximum of 1h0m0s (expected at most 1h0m0s, got 2h)",
+      '14:5: spec.injection.parameters.key: ConfigDrift needs the parameter "key" (expected the data key to overwrite)',
+      '23:5: spec.blastRadius.unknownField: unknown field "unknownField"',
+    ]);
+  });
+
+  it("a document of another kind is skipped, with the reason", async () => {
+    const result = await validateFile(path.join(FIXTURES, "skipped", "widget-set.yaml"));
+    expect(result.status).toBe("skipped");
+    expect(result.documents[0]!.reason).toContain("WidgetSet");
   });
 });
 
 describe("the llamastack experiments of the seed page", () => {
   const names = ["config-drift", "network-partition", "pod-kill", "rbac-revoke"];
 
-  it("are copied verbatim from the seed page", () => {
+  it("are the ones on the (fixture) seed page, verbatim", () => {
     const blocks = readFileSync(SEED, "utf8")
       .split("Experiment YAML\n")
       .slice(1)

@@ -1,5 +1,6 @@
-// The failure-modes page, checked against the seed: the Go tool's rendered llamastack page (as text),
-// for the same four experiment files. Then the rules behind it, and the command as users run it.
+// The failure-modes page, checked against the seed: the rendered llamastack page (as text) for the
+// same four experiment files. `npm test` reads the project's fixture of that page
+// (test/fixtures/docs); `npm run test:compat` checks the fixture against the Go tool's real page. Then the rules behind it, and the command as users run it.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -27,7 +28,7 @@ import {
 } from "./docs.js";
 
 const ROOT = packageRoot();
-const SEED = path.resolve(ROOT, "../shared/seed/000_2e815f1451626d9f.txt");
+const SEED = path.join(ROOT, "test", "fixtures", "docs", "llamastack-failure-modes.txt");
 const LLAMASTACK = path.join(ROOT, "experiments", "llamastack");
 const SEED_FILES = ["config-drift.yaml", "network-partition.yaml", "pod-kill.yaml", "rbac-revoke.yaml"];
 
