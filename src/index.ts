@@ -7,8 +7,8 @@ export { loadExperimentFile, validateFile, validateText, validateExperimentValue
 export { formatDiagnostic } from "./experiment/diagnostic.js";
 export { Duration } from "./experiment/duration.js";
 export type { ChaosExperiment } from "./experiment/types.js";
-export { faultDrivers, findFaultDriver, getFaultDriver } from "./faults/registry.js";
-export type { FaultDriver } from "./faults/driver.js";
+export { faultDrivers, faultSpecs, findFaultDriver, findFaultSpec, findRunnableFault, getFaultDriver, getFaultSpec, isRunnable, runnableFaults } from "./faults/registry.js";
+export type { AnyRunnableFault, FaultDriver, FaultSpec, RunnableFault } from "./faults/driver.js";
 export { evaluate, Verdict, DeviationType, type Evaluation } from "./verdict/verdict.js";
 export type { ExperimentReport } from "./report/model.js";
 export { loadKubeConfig } from "./kube/client.js";

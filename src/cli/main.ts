@@ -20,6 +20,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "version", load: async () => (await import("./version.js")).registerVersionCommand },
   { name: "lab", load: async () => (await import("./lab.js")).registerLabCommands },
   { name: "docs", load: async () => (await import("./docs.js")).registerDocsCommand },
+  { name: "generate", load: async () => (await import("./generate.js")).registerGenerateCommands },
 ];
 
 const EXIT_OK = 0;

@@ -1,7 +1,8 @@
 // `operator-chaos types`: the fault types, read from the same registry the validator uses.
 
 import { Option, type Command } from "commander";
-import type { FaultDriver } from "../faults/driver.js";
+import type { FaultSpec } from "../faults/driver.js";
+import { isRunnable } from "../faults/registry.js";
 
 export interface FaultTypeDescription {
   readonly type: string;
@@ -25,12 +26,12 @@ export function registerTypesCommand(program: Command): void {
     .description("List every fault type with its default danger level, scope, whether it is instantaneous or sustained, and its required parameters.")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (flags: { output: "text" | "json" }) => {
-      const { faultDrivers } = await import("../faults/registry.js");
-      process.stdout.write(renderTypes(faultDrivers(), flags.output));
+      const { faultSpecs } = await import("../faults/registry.js");
+      process.stdout.write(renderTypes(faultSpecs(), flags.output));
     });
 }
 
-export function describeFaultType(driver: FaultDriver): FaultTypeDescription {
+export function describeFaultType(driver: FaultSpec): FaultTypeDescription {
   return {
     type: driver.type,
     summary: driver.summary,
@@ -39,14 +40,14 @@ export function describeFaultType(driver: FaultDriver): FaultTypeDescription {
     ...(driver.scopeNote !== undefined ? { scopeNote: driver.scopeNote } : {}),
     persistence: driver.persistence,
     tier: driver.defaultTier,
-    runnable: Boolean(driver.plan && driver.inject && driver.confirm && driver.revert),
+    runnable: isRunnable(driver.type),
     requiredParameters: driver.requiredParameters,
     requiredOneOf: driver.requiredOneOf ?? [],
     parameters: driver.parameterDocs.map((doc) => ({ ...doc })),
   };
 }
 
-export function renderTypes(drivers: readonly FaultDriver[], format: "text" | "json"): string {
+export function renderTypes(drivers: readonly FaultSpec[], format: "text" | "json"): string {
   const described = drivers.map(describeFaultType);
   if (format === "json") return `${JSON.stringify(described, null, 2)}\n`;
   const header = ["TYPE", "DANGER", "SCOPE", "PERSISTENCE", "RUN", "REQUIRED PARAMETERS"];

@@ -1,4 +1,4 @@
-import { faultDrivers, findFaultDriver } from "../faults/registry.js";
+import { findRunnableFault, runnableFaults } from "../faults/registry.js";
 import type { RevertRecord } from "../faults/driver.js";
 import { listRecords, recordPath, removeRecord, type JournalRecord } from "../journal/journal.js";
 import { isConflict, isNotFound, type KubeRest } from "../kube/rest.js";
@@ -74,8 +74,8 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       report({ ...base, outcome: "skipped-live", detail: `run ${record.runId} of ${record.experiment} is still running` });
       continue;
     }
-    const driver = findFaultDriver(record.faultType);
-    if (!driver?.revert) {
+    const fault = findRunnableFault(record.faultType);
+    if (!fault) {
       report({ ...base, outcome: "failed", detail: `no fault driver can revert ${record.faultType}` });
       continue;
     }
@@ -93,7 +93,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
         continue;
       }
       if (!revertBrokenForTest(record.faultType)) {
-        await driver.revert(revertContext(options.access, record.namespace, signal, now), { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data });
+        await fault.revert(revertContext(options.access, record.namespace, signal, now), { type: fault.spec.type, target: record.target, data: record.data });
       }
       await removeRecord(options.access.rest, record);
       report({ ...base, outcome: "reverted" });
@@ -101,24 +101,24 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       report({ ...base, outcome: "failed", detail: (error as Error).message });
     }
   }
-  for (const driver of faultDrivers()) {
-    if (!driver.leftovers || !driver.revert) continue;
+  for (const fault of runnableFaults()) {
+    if (!fault.leftovers) continue;
     const context = revertContext(options.access, options.namespace ?? "", signal, now);
     let leftovers: readonly RevertRecord[] = [];
     try {
-      leftovers = await driver.leftovers(context, options.namespace);
+      leftovers = await fault.leftovers(context, options.namespace);
     } catch (error) {
-      report({ source: "leftover", faultType: driver.type, target: "(listing)", outcome: "failed", detail: (error as Error).message });
+      report({ source: "leftover", faultType: fault.spec.type, target: "(listing)", outcome: "failed", detail: (error as Error).message });
       continue;
     }
     for (const leftover of leftovers) {
-      const base = { source: "leftover" as const, faultType: driver.type, target: describeTarget(leftover) };
+      const base = { source: "leftover" as const, faultType: fault.spec.type, target: describeTarget(leftover) };
       if (options.dryRun) {
         report({ ...base, outcome: "would-revert" });
         continue;
       }
       try {
-        if (!revertBrokenForTest(driver.type)) await driver.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
+        if (!revertBrokenForTest(fault.spec.type)) await fault.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
         report({ ...base, outcome: "reverted" });
       } catch (error) {
         report({ ...base, outcome: "failed", detail: (error as Error).message });
@@ -191,5 +191,5 @@ function parseClaim(text: string | undefined): Claim | undefined {
 }
 
 export function revertContext(access: ClusterAccess, namespace: string, signal: AbortSignal, now: () => Date): RevertContext {
-  return { namespace, cluster: access, journal: undefined as never, signal, now };
+  return { namespace, cluster: access, signal, now };
 }

@@ -1,5 +1,5 @@
 import type { ChaosExperiment } from "../experiment/types.js";
-import type { FaultDriver, PermissionNeed } from "../faults/driver.js";
+import type { AnyRunnableFault, PermissionNeed } from "../faults/driver.js";
 import type { ClusterAccess } from "./context.js";
 import { RunRefusedError } from "./errors.js";
 
@@ -20,7 +20,7 @@ function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: bool
  */
 export async function preflight(
   access: ClusterAccess,
-  driver: FaultDriver,
+  fault: AnyRunnableFault,
   experiment: ChaosExperiment,
   namespace: string,
   lockNamespace: string,
@@ -28,7 +28,7 @@ export async function preflight(
 ): Promise<void> {
   const needs = [
     ...bookkeepingNeeds(namespace, lockNamespace, dryRun),
-    ...(driver.permissions?.(experiment.spec.injection.parameters ?? {}, namespace) ?? []).filter((need) => !dryRun || ["get", "list", "watch"].includes(need.verb)),
+    ...fault.permissions(experiment.spec.injection.parameters ?? {}, namespace).filter((need) => !dryRun || ["get", "list", "watch"].includes(need.verb)),
   ];
   const denied: string[] = [];
   await Promise.all(needs.map(async (need) => {

@@ -3,8 +3,8 @@ import type { ChaosExperiment } from "../experiment/types.js";
 import type { OperatorKnowledge } from "../experiment/knowledge.js";
 import type { ManagedResourceSpec } from "../observe/managed.js";
 import { isClusterScopedObject } from "../faults/parameters.js";
-import type { FaultDriver, FaultPlan, RevertRecord } from "../faults/driver.js";
-import { getFaultDriver } from "../faults/registry.js";
+import type { AnyRunnableFault, FaultPlan, FaultSpec } from "../faults/driver.js";
+import { findRunnableFault, getFaultSpec } from "../faults/registry.js";
 import { Journal, newRunId, removeRecord, type JournalRecord } from "../journal/journal.js";
 import { SteadyStateObserver } from "../observe/observer.js";
 import { Phase, TimelineRecorder, type CheckOutcome, type SteadyStateCheckRef } from "../observe/timeline.js";
@@ -61,9 +61,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const { experiment } = options;
   const progress = options.progress ?? (() => {});
   const recorder = new TimelineRecorder(() => Date.now());
-  const driver = getFaultDriver(experiment.spec.injection.type);
+  const spec = getFaultSpec(experiment.spec.injection.type);
+  // Undefined for a type that can be validated but not run yet: the run is refused (below) with a report.
+  const fault = findRunnableFault(spec.type);
   const namespace = resolveNamespace(experiment);
-  const timing = resolveTiming(experiment, driver.persistence, options);
+  const timing = resolveTiming(experiment, spec.persistence, options);
   const access = clusterAccess(options.kubeconfig);
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason ?? new Error("interrupted"));
@@ -92,8 +94,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 
   phase(Phase.Pending);
   try {
-    requireRuntime(driver);
-    await preflight(access, driver, experiment, namespace, lock.namespace, options.dryRun ?? false);
+    const runnable = requireRuntime(spec, fault);
+    await preflight(access, runnable, experiment, namespace, lock.namespace, options.dryRun ?? false);
     if (!options.dryRun) {
       try {
         await lock.acquire();
@@ -108,9 +110,9 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     }
 
     phase(Phase.SteadyStatePre);
-    plan = await driver.plan!(context);
+    plan = await runnable.plan(context);
     observer = new SteadyStateObserver(access.rest, access.discovery, {
-      checks: [...checks, ...(driver.repairChecks?.(plan) ?? [])], pods: driver.observedPods?.(context, plan),
+      checks: [...checks, ...(runnable.repairChecks?.(plan) ?? [])], pods: runnable.observedPods?.(context, plan),
       managed: managedResourcesFor(experiment, options.knowledge, namespace), recorder, signal,
     });
     const pre = await observer.start();
@@ -137,18 +139,18 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 
     phase(Phase.Injecting);
     observer.countReconcileCycles();
-    recorder.record({ type: "injectionStarted", faultType: driver.type, targets: plan.targets.map(refText) });
+    recorder.record({ type: "injectionStarted", faultType: spec.type, targets: plan.targets.map(refText) });
     // Before the kill: the replacement may be seen before inject returns.
     observer.markKilled(plan.targets.filter((t) => t.kind === "Pod").map((t) => t.name));
-    records = await driver.inject!(context, plan);
+    records = await runnable.inject(context, plan);
     crashPoint(CrashPoint.Mutated);
-    const confirmed = await driver.confirm!(context, plan);
+    const confirmed = await runnable.confirm(context, plan);
     if (confirmed) recorder.record({ type: "injectionConfirmed", detail: plan.summary });
     else recorder.record({ type: "injectionUnconfirmed", reason: "the fault did not take effect" });
 
     phase(Phase.Observing);
     crashPoint(CrashPoint.Observing);
-    await observe(observer, driver, timing, recorder, signal, progress, revertAll);
+    await observe(observer, spec, timing, recorder, signal, progress, revertAll);
 
     // The post-check comes before an instantaneous fault's clean-up: the operator, not the tool,
     // must have repaired it. (A sustained fault was already reverted inside observe.)
@@ -182,7 +184,8 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
 
   /** Reverts every record of this run (idempotent), then removes the records. */
   async function revertAll(): Promise<void> {
-    if (records.length === 0) return;
+    // Records exist only once a runnable fault injected.
+    if (records.length === 0 || !fault) return;
     const pending = records;
     records = [];
     await testStep(CrashPoint.Reverting);
@@ -190,7 +193,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       try {
         // A fresh signal: reverting must finish even when the run was interrupted.
         if (!revertBrokenForTest(record.faultType)) {
-          await driver.revert!(revertContext(access, namespace, new AbortController().signal, () => new Date()), asRevertRecord(record));
+          await fault.revert(revertContext(access, namespace, new AbortController().signal, () => new Date()), { type: spec.type, target: record.target, data: record.data });
         }
         crashPoint(CrashPoint.Reverted);
         await removeRecord(access.rest, record);
@@ -200,7 +203,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       }
     }
     recorder.record({ type: "faultReverted", detail: `${pending.length} journaled change(s) reverted and closed` });
-    progress(driver.persistence === "sustained" ? "fault reverted" : "journal closed (anything the operator did not repair was restored)");
+    progress(spec.persistence === "sustained" ? "fault reverted" : "journal closed (anything the operator did not repair was restored)");
   }
 
   async function finish(): Promise<RunResult> {
@@ -208,11 +211,11 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
     const model = knowledgeFor(experiment, options.knowledge);
     const evaluation = evaluate({
       timeline,
-      hypothesis: { recoveryTimeoutMs: timing.recoveryTimeoutMs, persistence: driver.persistence, stabilityWindowMs: timing.stabilityWindowMs },
+      hypothesis: { recoveryTimeoutMs: timing.recoveryTimeoutMs, persistence: spec.persistence, stabilityWindowMs: timing.stabilityWindowMs },
       dryRun: options.dryRun ?? false,
       ...(model?.recovery?.maxReconcileCycles !== undefined ? { maxReconcileCycles: model.recovery.maxReconcileCycles } : {}),
     });
-    const report = buildReport({ experiment: reportExperiment(experiment, driver, timing), timeline, evaluation, generatedAt: Date.now() });
+    const report = buildReport({ experiment: reportExperiment(experiment, spec, timing), timeline, evaluation, generatedAt: Date.now() });
     if (cleanupError) report.cleanupError = cleanupError;
     // Extension fields (Go-tool readers ignore them): why the run stopped early, API requests sent.
     const extended = report as ExperimentReport & { apiRequests?: number; error?: string };
@@ -236,14 +239,14 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
  */
 async function observe(
   observer: SteadyStateObserver,
-  driver: FaultDriver,
+  spec: FaultSpec,
   timing: RunTiming,
   recorder: TimelineRecorder,
   signal: AbortSignal,
   progress: (line: string) => void,
   revert: () => Promise<void>,
 ): Promise<void> {
-  if (driver.persistence === "sustained") {
+  if (spec.persistence === "sustained") {
     progress(`holding the fault for ${timing.holdMs} ms`);
     await abortableDelay(timing.holdMs, signal);
     await revert();
@@ -291,14 +294,9 @@ function managedResourcesFor(experiment: ChaosExperiment, knowledge: readonly Op
 }
 
 
-function asRevertRecord(record: JournalRecord): RevertRecord {
-  return { type: record.faultType as RevertRecord["type"], target: record.target, data: record.data };
-}
-
-function requireRuntime(driver: FaultDriver): void {
-  if (!driver.plan || !driver.inject || !driver.confirm || !driver.revert) {
-    throw new RunRefusedError(`the ${driver.type} fault can be validated but not run yet by this version of operator-chaos`);
-  }
+function requireRuntime(spec: FaultSpec, fault: AnyRunnableFault | undefined): AnyRunnableFault {
+  if (!fault) throw new RunRefusedError(`the ${spec.type} fault can be validated but not run yet by this version of operator-chaos`);
+  return fault;
 }
 
 export function resolvedChecks(experiment: ChaosExperiment, namespace: string): SteadyStateCheckRef[] {
@@ -313,16 +311,16 @@ function failingSummary(outcome: CheckOutcome): string {
 
 const refText = (ref: { kind: string; name: string; namespace?: string }) => `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
 
-function reportExperiment(experiment: ChaosExperiment, driver: FaultDriver, timing: RunTiming): ReportExperiment {
+function reportExperiment(experiment: ChaosExperiment, spec: FaultSpec, timing: RunTiming): ReportExperiment {
   return {
     name: experiment.metadata.name,
     ...(experiment.spec.tier !== undefined ? { tier: experiment.spec.tier } : {}),
     target: experiment.spec.target,
-    faultType: driver.type,
+    faultType: spec.type,
     ...(experiment.spec.injection.parameters ? { parameters: experiment.spec.injection.parameters } : {}),
     hypothesis: {
       description: experiment.spec.hypothesis.description,
-      persistence: driver.persistence,
+      persistence: spec.persistence,
       recoveryTimeoutMs: timing.recoveryTimeoutMs,
       stabilityWindowMs: timing.stabilityWindowMs,
     },

@@ -1,20 +1,16 @@
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault, type FaultContext, type RevertRecord } from "./driver.js";
 import { checker, MAX_PARAMETER_VALUE_BYTES } from "./parameters.js";
 import { objectNameFrom } from "./skeleton-values.js";
-import { clusterOf, journalOf } from "./runtime.js";
 import { Duration } from "../experiment/duration.js";
 import { unwrapGoRollback } from "../journal/go-rollback.js";
 import { MANAGED_BY_LABEL, ROLLBACK_ANNOTATION, TYPE_LABEL } from "../journal/labels.js";
+import { isConflict, isNotFound } from "../kube/errors.js";
 import type { KubeRest } from "../kube/rest.js";
-
-// Loaded on first use: validation loads every driver and must not load HTTP (see src/experiment/purity.test.ts).
-const kubeErrors = () => import("../kube/rest.js");
 
 const RESOURCE_TYPES = ["ConfigMap", "Secret"] as const;
 
-/** Overwrites one key of a ConfigMap or Secret; the operator is expected to restore it. */
-export const configDrift = defineFaultDriver({
+export const configDriftSpec = defineFaultSpec({
   type: InjectionType.ConfigDrift,
   summary: "Overwrites one data key of a ConfigMap or Secret with another value.",
   scope: "namespaced",
@@ -61,7 +57,10 @@ export const configDrift = defineFaultDriver({
     value: "chaos-drifted",
     resourceType: "ConfigMap",
   }),
+});
 
+/** Overwrites one key of a ConfigMap or Secret; the operator is expected to restore it. */
+export const configDrift = defineRunnableFault<ConfigDriftData, ConfigDriftRecord>(configDriftSpec, {
   permissions: (parameters, namespace) => {
     const resource = parameters.resourceType === "Secret" ? "secrets" : "configmaps";
     const needs = ["get", "list", "watch", "update"].map((verb) => ({ verb, group: "", resource, namespace }));
@@ -74,7 +73,7 @@ export const configDrift = defineFaultDriver({
     const kind = parameters.resourceType === "Secret" ? "Secret" : "ConfigMap";
     const name = parameters.name ?? "";
     const key = parameters.key ?? "";
-    const current = await readTarget(clusterOf(context).rest, kind, context.namespace, name);
+    const current = await readTarget(context.cluster.rest, kind, context.namespace, name);
     const keyExists = current.data !== undefined && key in current.data;
     const data: ConfigDriftData = {
       resourceType: kind, key, keyExists,
@@ -91,7 +90,7 @@ export const configDrift = defineFaultDriver({
 
   /** The operator's repair: the key holds its original value again (a Secret's value stays out of reports). */
   repairChecks(plan) {
-    const data = plan.data as ConfigDriftData;
+    const data = plan.data;
     const target = plan.targets[0]!;
     if (!data.keyExists) return [];
     return [{
@@ -102,13 +101,13 @@ export const configDrift = defineFaultDriver({
 
   /** Journals the original (in a Secret when it is secret), then writes only the one data key. */
   async inject(context, plan) {
-    const data = plan.data as ConfigDriftData;
+    const data = plan.data;
     const target = plan.targets[0]!;
-    const record = await journalOf(context).write(InjectionType.ConfigDrift, target, data, {
+    const record = await context.journal.write<ConfigDriftRecord>(InjectionType.ConfigDrift, target, data, {
       sensitive: data.resourceType === "Secret",
       ...(ttlOf(context) ? { ttlMs: ttlOf(context)! } : {}),
     });
-    const written = await updateKey(clusterOf(context).rest, data.resourceType, target.namespace!, target.name, (object) => {
+    const written = await updateKey(context.cluster.rest, data.resourceType, target.namespace!, target.name, (object) => {
       object.data = { ...object.data, [data.key]: data.driftedValue };
     });
     if (written) data.acceptedAt = new Date().toISOString();
@@ -120,14 +119,14 @@ export const configDrift = defineFaultDriver({
    * miss it: a resilient operator may have repaired it already, which is the point.)
    */
   async confirm(_context, plan) {
-    return (plan.data as ConfigDriftData).acceptedAt !== undefined;
+    return plan.data.acceptedAt !== undefined;
   },
 
   /** Puts the original value back (or removes a key that did not exist); idempotent. */
   async revert(context, record) {
-    const data = record.data as ConfigDriftData & { goTool?: GoRollbackPayload };
-    const { rest } = clusterOf(context);
-    if (data.goTool) {
+    const data = record.data;
+    const { rest } = context.cluster;
+    if ("goTool" in data) {
       await revertGoLeftover(rest, record.target, data.goTool);
       return;
     }
@@ -141,8 +140,8 @@ export const configDrift = defineFaultDriver({
 
   /** ConfigMaps and Secrets carrying the Go tool's ConfigDrift rollback annotation. */
   async leftovers(context, namespace) {
-    const { rest } = clusterOf(context);
-    const found = [];
+    const { rest } = context.cluster;
+    const found: RevertRecord<ConfigDriftRecord>[] = [];
     for (const kind of ["ConfigMap", "Secret"] as const) {
       const path = namespace ? `/api/v1/namespaces/${namespace}/${kind === "Secret" ? "secrets" : "configmaps"}` : `/api/v1/${kind === "Secret" ? "secrets" : "configmaps"}`;
       const list = await rest.get<{ items: TargetObject[] }>(path, { query: { labelSelector: `${TYPE_LABEL}=ConfigDrift` } });
@@ -173,6 +172,9 @@ interface ConfigDriftData {
   acceptedAt?: string;
 }
 
+/** A journal record holds our plan data; a Go-tool leftover, what the Go tool recorded. */
+type ConfigDriftRecord = ConfigDriftData | { goTool: GoRollbackPayload };
+
 /** What the Go tool put in its rollback annotation for ConfigDrift. */
 interface GoRollbackPayload {
   resourceType?: string;
@@ -189,13 +191,12 @@ interface TargetObject {
 
 const collectionOf = (kind: string, namespace: string) => `/api/v1/namespaces/${namespace}/${kind === "Secret" ? "secrets" : "configmaps"}`;
 const truncate = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : text);
-const ttlOf = (context: { experiment: { spec: { injection: { ttl?: string | undefined } } } }) => {
+const ttlOf = (context: FaultContext) => {
   const ttl = context.experiment.spec.injection.ttl;
   return ttl ? Duration.parse(ttl).milliseconds || undefined : undefined;
 };
 
 async function readTarget(rest: KubeRest, kind: string, namespace: string, name: string): Promise<TargetObject> {
-  const { isNotFound } = await kubeErrors();
   try {
     return await rest.get<TargetObject>(`${collectionOf(kind, namespace)}/${name}`);
   } catch (error) {
@@ -209,7 +210,6 @@ async function readTarget(rest: KubeRest, kind: string, namespace: string, name:
  * the same object at the same moment, so a conflict is retried on fresh data.
  */
 async function updateKey(rest: KubeRest, kind: string, namespace: string, name: string, change: (object: TargetObject) => void): Promise<TargetObject | undefined> {
-  const { isConflict, isNotFound } = await kubeErrors();
   for (let attempt = 1; ; attempt += 1) {
     let object: TargetObject;
     try {
@@ -229,7 +229,6 @@ async function updateKey(rest: KubeRest, kind: string, namespace: string, name: 
 
 /** Restores what the Go tool recorded, then removes its annotation and both of its labels (as it would). */
 async function revertGoLeftover(rest: KubeRest, target: { kind: string; name: string; namespace?: string }, payload: GoRollbackPayload): Promise<void> {
-  const { isNotFound } = await kubeErrors();
   const namespace = target.namespace!;
   let original: string | undefined = payload.originalValue;
   let keyExists = payload.keyExists !== "false";

@@ -1,12 +1,29 @@
-// The contract of a fault type. Each of the 20 types lives in its own file and exports one driver.
-// Today a driver describes its parameters and validates them (pure, no I/O); the run engine will add
-// plan / inject / confirm / revert to the same objects. Those take every capability they need through
-// a context object, so this module and the drivers never import the Kubernetes client at top level.
+// The contract of a fault type, in two parts.
+//
+// A FaultSpec describes one type's parameters and validates them. It is pure (no I/O): validation,
+// `types`, `init`, the docs and the JSON Schema read the specs of all 20 types (src/faults/registry.ts).
+//
+// A RunnableFault<Plan, Record> adds what `run` and `clean` need: plan / inject / confirm / revert /
+// permissions (all required), with the plan's data and the journal record's data typed per fault.
+// Everything it needs from the cluster comes through its context (context.cluster: REST, discovery,
+// watches; context.journal), imported here as types only, so a fault file imports no HTTP or client
+// module at its top and the purity test (src/experiment/purity.test.ts) still holds without dynamic imports.
+//
+// Adding a runnable fault (one file, src/faults/<type>.ts, holds its whole story):
+//   1. `export const xSpec = defineFaultSpec({ type, summary, parameterDocs, validateParameters, skeleton, ... })`
+//   2. `export const x = defineRunnableFault<XPlan, XRecord>(xSpec, { permissions, plan, inject, confirm, revert,
+//      leftovers?, observedPods?, repairChecks? })`. inject writes each record with context.journal.write(...)
+//      BEFORE the mutation it describes; revert needs nothing but the record (a dead run's record, in `clean`),
+//      is idempotent, and errors from src/kube/errors.ts classify API failures.
+//   3. Register the spec in SPECS and the runnable fault in RUNNABLE (src/faults/registry.ts).
+//   4. Prove it: an experiment in experiments/, a break switch in the demo operator, a lab test with both
+//      verdicts, and a crash-harness scenario (test/reliability/scenarios.ts).
 
 import type { Issue } from "../experiment/diagnostic.js";
 import type { DangerLevel, InjectionType } from "../experiment/enums.js";
 import type { ChaosExperiment } from "../experiment/types.js";
-import type { JournalRecord } from "../journal/journal.js";
+import type { ClusterAccess } from "../engine/context.js";
+import type { Journal, JournalRecord } from "../journal/journal.js";
 import type { SteadyStateCheckRef } from "../observe/timeline.js";
 
 export type FaultScope = "namespaced" | "cluster";
@@ -55,19 +72,19 @@ export interface ObjectReference {
   readonly namespace?: string;
 }
 
-/**
- * Supplied by the run engine. Cluster access and the journal are typed by the modules that own them
- * (src/kube, src/journal); here they are opaque so validation never depends on them.
- */
-export interface FaultRuntimeContext<Cluster = unknown, Journal = unknown> {
+/** Supplied by the run engine to plan, inject and confirm a fault. */
+export interface FaultContext {
   readonly experiment: ChaosExperiment;
   /** The namespace the experiment resolved to. */
   readonly namespace: string;
-  readonly cluster: Cluster;
+  readonly cluster: ClusterAccess;
   readonly journal: Journal;
   readonly signal: AbortSignal;
   readonly now: () => Date;
 }
+
+/** @deprecated the name before runnable faults had their own type; use FaultContext. */
+export type FaultRuntimeContext = FaultContext;
 
 /** The exact objects and changes a fault will make, computed before anything is touched. */
 export interface FaultPlan<Data = unknown> {
@@ -102,7 +119,8 @@ export interface PodSelection {
   readonly fieldSelector?: string;
 }
 
-export interface FaultDriver {
+/** One fault type's parameters: documented, validated, exemplified. Pure. */
+export interface FaultSpec {
   readonly type: InjectionType;
   /** One line: what the fault does. */
   readonly summary: string;
@@ -126,42 +144,67 @@ export interface FaultDriver {
   validateParameters(parameters: FaultParameters, context: FaultValidationContext): Issue[];
   /** Example parameters for `init`; valid and warning-free for the given target. */
   skeleton(target: SkeletonTarget): Record<string, string>;
+}
 
-  // Runtime operations. A type without them can be validated but not run.
+/** @deprecated the name before runnable faults had their own type; use FaultSpec. */
+export type FaultDriver = FaultSpec;
+
+/**
+ * A fault the engine can run. `PlanData` is what plan() computed (and what inject, confirm and
+ * repairChecks read); `RecordData` is what each journal record holds, all revert may rely on.
+ * (Methods, not function properties: any runnable fault is then a RunnableFault<unknown, unknown>,
+ * which is how the engine and `clean` hold them.)
+ */
+export interface RunnableFault<PlanData = unknown, RecordData = unknown> {
+  readonly spec: FaultSpec;
+  /** The permissions inject/confirm/revert will use, for the preflight. */
+  permissions(parameters: FaultParameters, namespace: string): readonly PermissionNeed[];
+  /** Reads the cluster and says exactly what the fault will touch; changes nothing. Bad input is an error here. */
+  plan(context: FaultContext): Promise<FaultPlan<PlanData>>;
+  /** Makes the change, writing each journal record (context.journal) BEFORE the mutation it describes. */
+  inject(context: FaultContext, plan: FaultPlan<PlanData>): Promise<readonly JournalRecord<RecordData>[]>;
+  /** Whether the fault really took effect (pod gone, policy present, …). */
+  confirm(context: FaultContext, plan: FaultPlan<PlanData>): Promise<boolean>;
+  /** Idempotent; needs nothing but the record, so `clean` can revert a dead run's faults. */
+  revert(context: RevertContext, record: RevertRecord<RecordData>): Promise<void>;
   /**
    * Extra steady-state checks that the operator's repair must satisfy (e.g. ConfigDrift: the key has
    * its original value again). `redact` keeps the expected value out of reports.
    */
-  repairChecks?(plan: FaultPlan): readonly (SteadyStateCheckRef & { redact?: boolean })[];
-  /** Reads the cluster and says exactly what the fault will touch; changes nothing. */
-  plan?(context: FaultRuntimeContext): Promise<FaultPlan>;
-  /** Makes the change, writing each journal record (context.journal) BEFORE the mutation it describes. */
-  inject?(context: FaultRuntimeContext, plan: FaultPlan): Promise<readonly JournalRecord[]>;
-  /** Whether the fault really took effect (pod gone, policy present, …). */
-  confirm?(context: FaultRuntimeContext, plan: FaultPlan): Promise<boolean>;
-  /** Idempotent; needs nothing but the record, so `clean` can revert a dead run's faults. */
-  revert?(context: RevertContext, record: RevertRecord): Promise<void>;
-  /** The permissions inject/confirm/revert will use, for the preflight. */
-  permissions?(parameters: FaultParameters, namespace: string): readonly PermissionNeed[];
+  repairChecks?(plan: FaultPlan<PlanData>): readonly (SteadyStateCheckRef & { redact?: boolean })[];
   /** Changes of this type left on the cluster without a journal record (e.g. by the Go tool), for `clean`. */
-  leftovers?(context: RevertContext, namespace: string | undefined): Promise<readonly RevertRecord[]>;
+  leftovers?(context: RevertContext, namespace: string | undefined): Promise<readonly RevertRecord<RecordData>[]>;
   /** The pods to watch for restarts while the experiment runs. */
-  observedPods?(context: FaultRuntimeContext, plan: FaultPlan): PodSelection | undefined;
+  observedPods?(context: FaultContext, plan: FaultPlan<PlanData>): PodSelection | undefined;
 }
 
-/** Reverting needs the cluster, not the experiment or a journal: it must work for a dead run's record. */
-export type RevertContext = Omit<FaultRuntimeContext, "experiment" | "journal">;
+/** Any runnable fault, as the registry, the engine and `clean` hold it. */
+export type AnyRunnableFault = RunnableFault<unknown, unknown>;
 
-type DriverDefinition = Omit<FaultDriver, "scopeFor" | "requiredParameters"> & {
-  scopeFor?: FaultDriver["scopeFor"];
+/** Reverting needs the cluster, not the experiment or a journal: it must work for a dead run's record. */
+export type RevertContext = Omit<FaultContext, "experiment" | "journal">;
+
+type SpecDefinition = Omit<FaultSpec, "scopeFor" | "requiredParameters"> & {
+  scopeFor?: FaultSpec["scopeFor"];
 };
 
 /** Fills in what follows from the definition: required parameters from the docs, a fixed scope. */
-export function defineFaultDriver(definition: DriverDefinition): FaultDriver {
+export function defineFaultSpec(definition: SpecDefinition): FaultSpec {
   const fixedScope = definition.scope;
   return {
     ...definition,
     requiredParameters: definition.parameterDocs.filter((doc) => doc.required).map((doc) => doc.name),
     scopeFor: definition.scopeFor ?? (() => fixedScope),
   };
+}
+
+/** @deprecated use defineFaultSpec. */
+export const defineFaultDriver = defineFaultSpec;
+
+/** Binds a spec to its runtime operations; the type parameters tie plan, inject, confirm and revert together. */
+export function defineRunnableFault<PlanData, RecordData>(
+  spec: FaultSpec,
+  operations: Omit<RunnableFault<PlanData, RecordData>, "spec">,
+): RunnableFault<PlanData, RecordData> {
+  return { spec, ...operations };
 }

@@ -119,14 +119,14 @@ describe("NetworkPartition: policy name", () => {
 
 describe("NetworkPartition: driver", () => {
   it("asks for exactly the permissions its operations use", () => {
-    expect(networkPartition.permissions!({ labelSelector: "app=x" }, "ns")).toEqual([
+    expect(networkPartition.permissions({ labelSelector: "app=x" }, "ns")).toEqual([
       ...["create", "get", "delete", "list", "watch"].map((verb) => ({ verb, group: "networking.k8s.io", resource: "networkpolicies", namespace: "ns" })),
       { verb: "list", group: "", resource: "pods", namespace: "ns" },
     ]);
   });
 
   it("warns at validation that > and < will be refused", () => {
-    const issues = networkPartition.validateParameters({ labelSelector: "app=x,rank>3" }, { dangerLevel: undefined, count: 1, maxPodsAffected: 1, allowedNamespaces: ["ns"] });
+    const issues = networkPartition.spec.validateParameters({ labelSelector: "app=x,rank>3" }, { dangerLevel: undefined, count: 1, maxPodsAffected: 1, allowedNamespaces: ["ns"] });
     expect(issues).toEqual([expect.objectContaining({ severity: "warning", message: expect.stringContaining("the run will refuse this selector") })]);
   });
 });

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { Duration } from "../experiment/duration.js";
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver, type FaultRuntimeContext, type ObjectReference } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault, type FaultContext, type ObjectReference, type RevertRecord } from "./driver.js";
 import { parseLabelSelector, type SelectorRequirement } from "./label-selector.js";
 import { checker } from "./parameters.js";
-import { clusterOf, journalOf } from "./runtime.js";
 import { labelValueFrom } from "./skeleton-values.js";
+import { listRecords, removeRecord } from "../journal/journal.js";
+import { EXPIRES_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_LABEL, TYPE_LABEL, managedBySelector } from "../journal/labels.js";
+import { isConflict, isNotFound } from "../kube/errors.js";
 import type { KubeRest } from "../kube/rest.js";
-// Cluster and journal helpers are imported inside the runtime methods: validation (which loads every
-// driver) must not load HTTP or the Kubernetes client (see src/experiment/purity.test.ts).
 
 /** The prefix of every partition policy's name, shared with the Go tool so either tool's `clean` finds the other's. */
 export const POLICY_NAME_PREFIX = "operator-chaos-np-";
@@ -102,8 +102,7 @@ export function partitionPolicyName(selector: string): string {
   return name === "" ? POLICY_NAME_PREFIX + hash.slice(0, 16) : name;
 }
 
-/** Cuts the selected pods off the network with a deny-all NetworkPolicy until reverted. */
-export const networkPartition = defineFaultDriver({
+export const networkPartitionSpec = defineFaultSpec({
   type: InjectionType.NetworkPartition,
   summary: "Isolates pods matching a label selector with a deny-all (ingress and egress) NetworkPolicy.",
   scope: "namespaced",
@@ -135,7 +134,10 @@ export const networkPartition = defineFaultDriver({
     return check.issues;
   },
   skeleton: ({ component }) => ({ labelSelector: `app.kubernetes.io/name=${labelValueFrom(component)}` }),
+});
 
+/** Cuts the selected pods off the network with a deny-all NetworkPolicy until reverted. */
+export const networkPartition = defineRunnableFault<NetworkPartitionData, NetworkPartitionRecord | LeftoverData>(networkPartitionSpec, {
   permissions: (_parameters, namespace) => [
     ...["create", "get", "delete", "list", "watch"].map((verb) => ({ verb, group: "networking.k8s.io", resource: "networkpolicies", namespace })),
     { verb: "list", group: "", resource: "pods", namespace },
@@ -153,10 +155,9 @@ export const networkPartition = defineFaultDriver({
     const converted = podSelectorFor(selector);
     if (!converted.ok) throw new Error(`NetworkPartition refuses this selector: ${converted.error}`);
     const policy = partitionPolicyName(selector);
-    const { rest } = clusterOf(context);
+    const { rest } = context.cluster;
     const existing = await readPolicy(rest, context.namespace, policy);
     if (existing) {
-      const { RUN_LABEL } = await import("../journal/labels.js");
       const run = existing.metadata.labels?.[RUN_LABEL];
       const owner = run ? `run ${run} of operator-chaos` : "another tool or a person";
       throw new Error(`the NetworkPolicy ${context.namespace}/${policy} already exists (made by ${owner}); ` +
@@ -176,16 +177,14 @@ export const networkPartition = defineFaultDriver({
 
   /** Journals the policy, then creates it. A policy of that name made meanwhile by anyone else is refused. */
   async inject(context, plan) {
-    const { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TYPE_LABEL, RUN_LABEL, EXPIRES_ANNOTATION } = await import("../journal/labels.js");
-    const { isConflict } = await import("../kube/rest.js");
-    const journal = journalOf(context);
-    const data = plan.data as NetworkPartitionData;
+    const journal = context.journal;
+    const data = plan.data;
     const ttlMs = ttlOf(context);
     const runId = journal.owner.runId;
     const record = await journal.write(InjectionType.NetworkPartition, policyRef(context.namespace, data.policy), { ...data, runId } satisfies NetworkPartitionRecord, ttlMs ? { ttlMs } : {});
     const expires = ttlMs ? rfc3339(new Date(context.now().getTime() + ttlMs)) : undefined;
     try {
-      await clusterOf(context).rest.create(`${POLICIES}/namespaces/${context.namespace}/networkpolicies`, {
+      await context.cluster.rest.create(`${POLICIES}/namespaces/${context.namespace}/networkpolicies`, {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: {
@@ -200,8 +199,7 @@ export const networkPartition = defineFaultDriver({
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Someone else's policy took the name after the plan; nothing of ours was created.
-      const { removeRecord } = await import("../journal/journal.js");
-      await removeRecord(clusterOf(context).rest, record).catch(() => {});
+      await removeRecord(context.cluster.rest, record).catch(() => {});
       throw new Error(`the NetworkPolicy ${context.namespace}/${data.policy} appeared after the plan; NetworkPartition neither shares nor replaces it, and injected nothing`);
     }
     return [record];
@@ -209,12 +207,10 @@ export const networkPartition = defineFaultDriver({
 
   /** Confirmed once a watch sees the policy this run created (the lab's process runner enforces it within ~50 ms). */
   async confirm(context, plan) {
-    const { waitForCollection } = await import("../kube/watcher.js");
-    const { RUN_LABEL } = await import("../journal/labels.js");
-    const { policy } = plan.data as NetworkPartitionData;
-    const runId = journalOf(context).owner.runId;
+    const { policy } = plan.data;
+    const runId = context.journal.owner.runId;
     try {
-      return await waitForCollection(clusterOf(context).rest, {
+      return await context.cluster.waitForCollection({
         path: `${POLICIES}/namespaces/${context.namespace}/networkpolicies`, fieldSelector: `metadata.name=${policy}`,
         timeoutMs: 30_000, signal: context.signal, what: `the NetworkPolicy ${policy}`,
       }, (policies) => {
@@ -231,10 +227,8 @@ export const networkPartition = defineFaultDriver({
    * leftover, the very object found (its UID). Gone already is fine; idempotent.
    */
   async revert(context, record) {
-    const { isConflict, isNotFound } = await import("../kube/rest.js");
-    const { RUN_LABEL } = await import("../journal/labels.js");
-    const { rest } = clusterOf(context);
-    const data = record.data as NetworkPartitionRecord | LeftoverData;
+    const { rest } = context.cluster;
+    const data = record.data;
     const path = `${POLICIES}/namespaces/${record.target.namespace}/networkpolicies/${record.target.name}`;
     let current: PolicyObject;
     try {
@@ -259,9 +253,7 @@ export const networkPartition = defineFaultDriver({
    * record was lost. Policies of our own runs, live or dead, are left to their journal records.
    */
   async leftovers(context, namespace) {
-    const { EXPIRES_ANNOTATION, TYPE_LABEL, managedBySelector } = await import("../journal/labels.js");
-    const { listRecords } = await import("../journal/journal.js");
-    const { rest } = clusterOf(context);
+    const { rest } = context.cluster;
     const path = namespace ? `${POLICIES}/namespaces/${namespace}/networkpolicies` : `${POLICIES}/networkpolicies`;
     const policies = await rest.get<{ items: PolicyObject[] }>(path, { query: { labelSelector: managedBySelector } });
     if (policies.items.length === 0) return [];
@@ -269,7 +261,7 @@ export const networkPartition = defineFaultDriver({
       .filter((record) => record.target.kind === "NetworkPolicy")
       .map((record) => `${record.target.namespace}/${record.target.name}`));
     const now = context.now().getTime();
-    const found = [];
+    const found: RevertRecord<LeftoverData>[] = [];
     for (const item of policies.items) {
       const { name, namespace: policyNamespace, uid } = item.metadata;
       if (journaled.has(`${policyNamespace}/${name}`)) continue;
@@ -306,18 +298,17 @@ interface PolicyObject {
   metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
-const selectorOf = (context: FaultRuntimeContext) => context.experiment.spec.injection.parameters?.labelSelector ?? "";
+const selectorOf = (context: FaultContext) => context.experiment.spec.injection.parameters?.labelSelector ?? "";
 const policyRef = (namespace: string, name: string): ObjectReference => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name, namespace });
 const requirementText = (requirement: SelectorRequirement) => `${requirement.key} ${requirement.operator} ${requirement.values.join(",")}`.trim();
 /** RFC 3339 in whole seconds, as the Go tool writes (and parses) the expiry. */
 const rfc3339 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
-const ttlOf = (context: FaultRuntimeContext) => {
+const ttlOf = (context: FaultContext) => {
   const ttl = context.experiment.spec.injection.ttl;
   return ttl ? Duration.parse(ttl).milliseconds || undefined : undefined;
 };
 
 async function readPolicy(rest: KubeRest, namespace: string, name: string): Promise<PolicyObject | undefined> {
-  const { isNotFound } = await import("../kube/rest.js");
   try {
     return await rest.get<PolicyObject>(`${POLICIES}/namespaces/${namespace}/networkpolicies/${name}`);
   } catch (error) {

@@ -1,14 +1,12 @@
 import { issue } from "../experiment/diagnostic.js";
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { isConflict, isNotFound } from "../kube/errors.js";
+import { defineFaultSpec, defineRunnableFault } from "./driver.js";
 import { checker } from "./parameters.js";
 import { labelValueFrom } from "./skeleton-values.js";
-import { clusterOf, journalOf, randomSubset } from "./runtime.js";
-// Cluster helpers are imported inside the runtime methods: validation (which loads every driver)
-// must not load HTTP or the Kubernetes client.
+import { randomSubset } from "./runtime.js";
 
-/** Force-deletes pods (grace period 0); their controller is expected to replace them. */
-export const podKill = defineFaultDriver({
+export const podKillSpec = defineFaultSpec({
   type: InjectionType.PodKill,
   summary: "Deletes `count` random pods matching a label selector, with no grace period.",
   scope: "namespaced",
@@ -43,7 +41,10 @@ export const podKill = defineFaultDriver({
     return check.issues;
   },
   skeleton: ({ component }) => ({ labelSelector: `app.kubernetes.io/name=${labelValueFrom(component)}` }),
+});
 
+/** Force-deletes pods (grace period 0); their controller is expected to replace them. */
+export const podKill = defineRunnableFault<PodKillData, PodKillRecord>(podKillSpec, {
   permissions: (_parameters, namespace) =>
     ["list", "get", "watch", "delete"].map((verb) => ({ verb, group: "", resource: "pods", namespace })),
 
@@ -54,7 +55,7 @@ export const podKill = defineFaultDriver({
    * owns (a bare pod would never come back) unless allowBarePods is "true". Then `count` at random.
    */
   async plan(context) {
-    const { rest } = clusterOf(context);
+    const { rest } = context.cluster;
     const parameters = context.experiment.spec.injection.parameters ?? {};
     const selector = parameters.labelSelector ?? "";
     const pods = await rest.get<{ items: PodSummary[] }>(`/api/v1/namespaces/${context.namespace}/pods`, { query: { labelSelector: selector } });
@@ -65,7 +66,7 @@ export const podKill = defineFaultDriver({
       throw new Error(`no pods to kill: none matching ${selector} in ${context.namespace}${why}`);
     }
     const count = Math.max(1, context.experiment.spec.injection.count ?? 1);
-    const chosen = await randomSubset(candidates, count);
+    const chosen = randomSubset(candidates, count);
     return {
       type: InjectionType.PodKill,
       targets: chosen.map((pod) => ({ apiVersion: "v1", kind: "Pod", name: pod.metadata.name, namespace: context.namespace })),
@@ -76,13 +77,11 @@ export const podKill = defineFaultDriver({
 
   /** Force-deletes each chosen pod, guarded by its UID so a same-named replacement is never hit. */
   async inject(context, plan) {
-    const { isConflict, isNotFound } = await import("../kube/rest.js");
-    const { rest } = clusterOf(context);
-    const journal = journalOf(context);
+    const { rest } = context.cluster;
     const records = [];
-    for (const pod of (plan.data as PodKillData).pods) {
+    for (const pod of plan.data.pods) {
       const target = { apiVersion: "v1", kind: "Pod", name: pod.name, namespace: context.namespace };
-      records.push(await journal.write(InjectionType.PodKill, target, { uid: pod.uid }));
+      records.push(await context.journal.write<PodKillRecord>(InjectionType.PodKill, target, { uid: pod.uid }));
       try {
         await rest.delete(`/api/v1/namespaces/${context.namespace}/pods/${pod.name}`, {
           apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0, preconditions: { uid: pod.uid },
@@ -97,11 +96,9 @@ export const podKill = defineFaultDriver({
 
   /** Confirmed once no chosen pod (by UID) is left, as seen by a watch; bounded by a deadline. */
   async confirm(context, plan) {
-    const { waitForCollection } = await import("../kube/watcher.js");
-    const { rest } = clusterOf(context);
-    const uids = new Set((plan.data as PodKillData).pods.map((pod) => pod.uid));
+    const uids = new Set(plan.data.pods.map((pod) => pod.uid));
     try {
-      await waitForCollection(rest, {
+      await context.cluster.waitForCollection({
         path: `/api/v1/namespaces/${context.namespace}/pods`, timeoutMs: 30_000, signal: context.signal, what: "the killed pods to be gone",
       }, (pods) => ([...pods.values()].some((pod) => uids.has(String(pod.metadata?.uid))) ? undefined : true));
       return true;
@@ -125,4 +122,9 @@ interface PodSummary {
 
 interface PodKillData {
   pods: { name: string; uid: string }[];
+}
+
+/** One killed pod, by UID. */
+interface PodKillRecord {
+  uid: string;
 }

@@ -51,9 +51,9 @@ describe("RBACRevoke: subjects", () => {
 
 describe("RBACRevoke: driver", () => {
   it("needs get and update on the binding, namespaced for a RoleBinding and cluster-wide for a ClusterRoleBinding", () => {
-    expect(rbacRevoke.permissions!({ bindingType: "RoleBinding", bindingName: "b" }, "ns")).toEqual(
+    expect(rbacRevoke.permissions({ bindingType: "RoleBinding", bindingName: "b" }, "ns")).toEqual(
       ["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "ns" })));
-    expect(rbacRevoke.permissions!({ bindingType: "ClusterRoleBinding", bindingName: "b" }, "ns")).toEqual(
+    expect(rbacRevoke.permissions({ bindingType: "ClusterRoleBinding", bindingName: "b" }, "ns")).toEqual(
       ["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" })));
   });
 });

@@ -1,12 +1,13 @@
 import { Duration } from "../experiment/duration.js";
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver, type FaultParameters, type FaultRuntimeContext, type ObjectReference } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault, type FaultContext, type FaultParameters, type ObjectReference, type RevertRecord } from "./driver.js";
 import { checker } from "./parameters.js";
-import { clusterOf, journalOf } from "./runtime.js";
 import { objectNameFrom } from "./skeleton-values.js";
+import { unwrapGoRollback } from "../journal/go-rollback.js";
+import { removeRecord } from "../journal/journal.js";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLBACK_ANNOTATION, TYPE_LABEL } from "../journal/labels.js";
+import { isConflict, isNotFound } from "../kube/errors.js";
 import type { KubeRest } from "../kube/rest.js";
-// Cluster and journal helpers are imported inside the runtime methods: validation (which loads every
-// driver) must not load HTTP or the Kubernetes client (see src/experiment/purity.test.ts).
 
 const BINDING_TYPES = ["ClusterRoleBinding", "RoleBinding"] as const;
 
@@ -23,8 +24,7 @@ export const SYSTEM_CRITICAL_BINDINGS = [
   "system:public-info-viewer",
 ] as const;
 
-/** Empties the subjects of a (Cluster)RoleBinding so the operator's ServiceAccount loses its rights. */
-export const rbacRevoke = defineFaultDriver({
+export const rbacRevokeSpec = defineFaultSpec({
   type: InjectionType.RBACRevoke,
   summary: "Removes every subject from a ClusterRoleBinding or RoleBinding, so the operator gets 403s.",
   scope: "cluster",
@@ -61,7 +61,10 @@ export const rbacRevoke = defineFaultDriver({
     return check.issues;
   },
   skeleton: ({ component }) => ({ bindingName: objectNameFrom(component, "-rolebinding"), bindingType: "ClusterRoleBinding" }),
+});
 
+/** Empties the subjects of a (Cluster)RoleBinding so the operator's ServiceAccount loses its rights. */
+export const rbacRevoke = defineRunnableFault<RbacRevokeData, RbacRevokeData | LeftoverData>(rbacRevokeSpec, {
   permissions: (parameters, namespace) =>
     ["get", "update"].map((verb) => (bindingKindOf(parameters) === "RoleBinding"
       ? { verb, group: RBAC_GROUP, resource: "rolebindings", namespace }
@@ -72,7 +75,7 @@ export const rbacRevoke = defineFaultDriver({
    * 403s shows up as restarts (recovered_by_restart), even if its Deployment is Available again soon.
    */
   observedPods: (context, plan) => {
-    const account = (plan.data as RbacRevokeData).subjects.find((subject) => subject.kind === "ServiceAccount");
+    const account = plan.data.subjects.find((subject) => subject.kind === "ServiceAccount");
     if (!account) return undefined;
     return { namespace: account.namespace ?? context.namespace, fieldSelector: `spec.serviceAccountName=${account.name}` };
   },
@@ -81,7 +84,7 @@ export const rbacRevoke = defineFaultDriver({
   async plan(context) {
     const parameters = context.experiment.spec.injection.parameters ?? {};
     const target = bindingRef(bindingKindOf(parameters), parameters.bindingName ?? "", context.namespace);
-    const binding = await readBinding(clusterOf(context).rest, target);
+    const binding = await readBinding(context.cluster.rest, target);
     if (!binding) throw new Error(`${describeRef(target)} does not exist`);
     const subjects = binding.subjects ?? [];
     if (subjects.length === 0) {
@@ -105,13 +108,11 @@ export const rbacRevoke = defineFaultDriver({
    * as the subjects are still the journaled ones. Labels and annotations are left as they are.
    */
   async inject(context, plan) {
-    const { isConflict } = await import("../kube/rest.js");
-    const { removeRecord } = await import("../journal/journal.js");
-    const { rest } = clusterOf(context);
-    const data = plan.data as RbacRevokeData;
+    const { rest } = context.cluster;
+    const data = plan.data;
     const target = plan.targets[0]!;
     const ttlMs = ttlOf(context);
-    const record = await journalOf(context).write(InjectionType.RBACRevoke, target, data, ttlMs ? { ttlMs } : {});
+    const record = await context.journal.write(InjectionType.RBACRevoke, target, data, ttlMs ? { ttlMs } : {});
     // Until the replace succeeds nothing is changed: on the way out the record is closed again.
     const refuse = async (reason: string): Promise<never> => {
       await removeRecord(rest, record).catch(() => {});
@@ -139,7 +140,7 @@ export const rbacRevoke = defineFaultDriver({
    * an operator that reconciles its own bindings may have restored them already, which is the point.)
    */
   async confirm(_context, plan) {
-    return (plan.data as RbacRevokeData).acceptedAt !== undefined;
+    return plan.data.acceptedAt !== undefined;
   },
 
   /**
@@ -149,8 +150,8 @@ export const rbacRevoke = defineFaultDriver({
    * granted.
    */
   async revert(context, record) {
-    const { rest } = clusterOf(context);
-    const data = record.data as RbacRevokeData | LeftoverData;
+    const { rest } = context.cluster;
+    const data = record.data;
     if ("goTool" in data) {
       await revertGoLeftover(rest, record.target, data.goTool);
       return;
@@ -175,14 +176,12 @@ export const rbacRevoke = defineFaultDriver({
    * in every namespace with ClusterRoleBindings too). They are restored, never deleted.
    */
   async leftovers(context, namespace) {
-    const { ROLLBACK_ANNOTATION, TYPE_LABEL } = await import("../journal/labels.js");
-    const { unwrapGoRollback } = await import("../journal/go-rollback.js");
-    const { rest } = clusterOf(context);
+    const { rest } = context.cluster;
     const lists: { kind: BindingKind; path: string }[] = [
       { kind: "RoleBinding", path: namespace ? `${RBAC}/namespaces/${namespace}/rolebindings` : `${RBAC}/rolebindings` },
       ...(namespace ? [] : [{ kind: "ClusterRoleBinding" as const, path: `${RBAC}/clusterrolebindings` }]),
     ];
-    const found = [];
+    const found: RevertRecord<LeftoverData>[] = [];
     for (const { kind, path } of lists) {
       const list = await rest.get<{ items: BindingObject[] }>(path);
       for (const item of list.items) {
@@ -250,7 +249,7 @@ const bindingPath = (ref: ObjectReference) => (ref.kind === "RoleBinding"
   ? `${RBAC}/namespaces/${ref.namespace}/rolebindings/${encodeURIComponent(ref.name)}`
   : `${RBAC}/clusterrolebindings/${encodeURIComponent(ref.name)}`);
 const describeRef = (ref: ObjectReference) => `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;
-const ttlOf = (context: FaultRuntimeContext) => {
+const ttlOf = (context: FaultContext) => {
   const ttl = context.experiment.spec.injection.ttl;
   return ttl ? Duration.parse(ttl).milliseconds || undefined : undefined;
 };
@@ -294,7 +293,6 @@ export function subjectsFromGoRollback(data: unknown): Subject[] {
 }
 
 async function readBinding(rest: KubeRest, ref: ObjectReference): Promise<BindingObject | undefined> {
-  const { isNotFound } = await import("../kube/rest.js");
   try {
     return await rest.get<BindingObject>(bindingPath(ref));
   } catch (error) {
@@ -309,7 +307,6 @@ async function readBinding(rest: KubeRest, ref: ObjectReference): Promise<Bindin
  * nothing to write.
  */
 async function updateBinding(rest: KubeRest, ref: ObjectReference, change: (binding: BindingObject | undefined) => BindingObject | undefined): Promise<void> {
-  const { isConflict } = await import("../kube/rest.js");
   for (let attempt = 1; ; attempt += 1) {
     const next = change(await readBinding(rest, ref));
     if (!next) return;
@@ -328,7 +325,6 @@ async function updateBinding(rest: KubeRest, ref: ObjectReference, change: (bind
  * the value the Go tool wrote over the original). Gone or already restored is fine.
  */
 async function revertGoLeftover(rest: KubeRest, target: ObjectReference, goTool: LeftoverData["goTool"]): Promise<void> {
-  const { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLBACK_ANNOTATION, TYPE_LABEL } = await import("../journal/labels.js");
   if (!goTool.subjects) throw new Error(`the Go tool's rollback data on ${describeRef(target)} cannot be read (${goTool.problem}); left unchanged`);
   const recorded = goTool.subjects;
   await updateBinding(rest, target, (binding) => {

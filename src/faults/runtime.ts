@@ -1,21 +1,8 @@
-// What a fault driver's runtime operations use, with the engine's concrete types. The driver
-// contract keeps the cluster and journal opaque (so validation never loads a client); drivers
-// that act on a cluster unwrap them here, in one place.
-import type { ClusterAccess } from "../engine/context.js";
-import type { Journal } from "../journal/journal.js";
-import type { FaultRuntimeContext, RevertContext } from "./driver.js";
-
-export function clusterOf(context: FaultRuntimeContext | RevertContext): ClusterAccess {
-  return context.cluster as ClusterAccess;
-}
-
-export function journalOf(context: FaultRuntimeContext): Journal {
-  return context.journal as Journal;
-}
+// Helpers the runnable faults share.
+import { randomInt } from "node:crypto";
 
 /** Fisher–Yates with a cryptographic source: which pods die must not be predictable or biased. */
-export async function randomSubset<T>(items: readonly T[], count: number): Promise<T[]> {
-  const { randomInt } = await import("node:crypto");
+export function randomSubset<T>(items: readonly T[], count: number): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i -= 1) {
     const j = randomInt(i + 1);

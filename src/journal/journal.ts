@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { CrashPoint, crashPoint } from "../engine/crash-points.js";
 import type { ObjectReference } from "../faults/driver.js";
-import { isNotFound, type KubeRest } from "../kube/rest.js";
+import { isNotFound } from "../kube/errors.js";
+import type { KubeRest } from "../kube/rest.js";
 import {
   EXPIRES_ANNOTATION, JOURNAL_DATA_KEY, JOURNAL_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OPERATOR_LABEL,
   RUN_LABEL, TYPE_LABEL, journalSelector, labelValue,

@@ -1,19 +1,10 @@
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError } from "./errors.js";
 
-/** An API error with the server's status code and reason (Forbidden, NotFound, Conflict, …). */
-export class KubeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly method: string,
-    readonly path: string,
-  ) {
-    super(message);
-  }
-}
+export { KubeApiError, isConflict, isForbidden, isNotFound } from "./errors.js";
+
 
 export interface KubeResponse<T> {
   status: number;
@@ -111,7 +102,3 @@ export class KubeRest {
     return this.request<T>("DELETE", path, { ...params, ...(body !== undefined ? { body } : {}) }).then((r) => r.body);
   }
 }
-
-export const isNotFound = (error: unknown) => error instanceof KubeApiError && error.status === 404;
-export const isConflict = (error: unknown) => error instanceof KubeApiError && error.status === 409;
-export const isForbidden = (error: unknown) => error instanceof KubeApiError && error.status === 403;

@@ -192,13 +192,23 @@ export class ResourceWatcher {
   }
 }
 
+/** What waitForCollection watches, until when, and what it is waiting for (named in the timeout error). */
+export interface CollectionWaitOptions {
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  what: string;
+}
+
 /**
  * Watches a collection until `done` returns a value for the cached objects (checked after the
  * initial list and after every event), or fails at the deadline naming `what`.
  */
 export async function waitForCollection<T>(
   rest: KubeRest,
-  options: { path: string; labelSelector?: string; fieldSelector?: string; timeoutMs: number; signal?: AbortSignal | undefined; what: string },
+  options: CollectionWaitOptions,
   done: (objects: ReadonlyMap<string, KubeObject>) => T | undefined,
 ): Promise<T> {
   const controller = new AbortController();

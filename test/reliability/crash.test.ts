@@ -6,7 +6,7 @@
 // The last block proves the comparison can fail: with a deliberately broken revert it does.
 import { describe, expect, it } from "vitest";
 import { CrashPoint } from "../../src/engine/crash-points.js";
-import { faultDrivers } from "../../src/faults/registry.js";
+import { runnableFaults } from "../../src/faults/registry.js";
 import { KubeRest } from "../../src/kube/rest.js";
 import { runCli, writeTemp } from "../support/cli.js";
 import { freshNamespace, labClients } from "../support/cluster.js";
@@ -58,7 +58,7 @@ async function crashThenRestore(scenario: Scenario, namespace: string, step: str
 
 describe("crash harness coverage", () => {
   it("has a scenario for every fault type the engine can run (a new runnable fault cannot escape the harness)", () => {
-    const runnable = faultDrivers().filter((driver) => driver.plan && driver.inject && driver.confirm && driver.revert).map((driver) => driver.type);
+    const runnable = runnableFaults().map((fault) => fault.spec.type);
     expect(runnable).toEqual(expect.arrayContaining(["PodKill", "ConfigDrift"]));
     const covered = new Set(SCENARIOS.map((scenario) => scenario.faultType));
     expect(runnable.filter((type) => !covered.has(type))).toEqual([]);
