@@ -2,7 +2,7 @@
 // failure is logged (403, timeout, connection error…), so is the moment access is lost and the
 // moment it is back. Listeners react to lost connections (the informers drop watches that went
 // silent) and to 403s (the exit-on-forbidden switch).
-import { failureKind, type FailureKind } from "./kube.js";
+import { failureKind, isConflictOrThrottled, type FailureKind } from "./kube.js";
 import type { Logger } from "./log.js";
 
 export class ApiHealth {
@@ -13,6 +13,7 @@ export class ApiHealth {
   readonly counters = { requests: 0, failures: new Map<FailureKind, number>(), accessLost: 0, accessRestored: 0 };
   private readonly connectionLostListeners = new Set<(reason: string) => void>();
   private readonly forbiddenListeners = new Set<(message: string) => void>();
+  private readonly conflictListeners = new Set<(message: string) => void>();
 
   constructor(private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
@@ -28,6 +29,11 @@ export class ApiHealth {
     this.forbiddenListeners.add(listener);
   }
 
+  /** A write conflict (409, not AlreadyExists) or a 429: answers a controller is expected to retry. */
+  onConflictOrThrottled(listener: (message: string) => void): void {
+    this.conflictListeners.add(listener);
+  }
+
   succeeded(_operation: string): void {
     this.counters.requests += 1;
     if (this.failingSince === undefined) return;
@@ -40,6 +46,7 @@ export class ApiHealth {
   }
 
   failed(operation: string, error: unknown): void {
+    if (isConflictOrThrottled(error)) for (const listener of this.conflictListeners) listener((error as Error).message);
     this.counters.requests += 1;
     const kind = failureKind(error);
     if (kind === undefined) {

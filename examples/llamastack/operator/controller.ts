@@ -62,7 +62,9 @@ export class Controller {
           this.errors += 1;
           const failures = (this.failures.get(key) ?? 0) + 1;
           this.failures.set(key, failures);
-          const delay = backoffMs(failures, this.backoff);
+          // A throttled request says when to come back (Retry-After); never sooner than that.
+          const retryAfterMs = ((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 0) * 1000;
+          const delay = Math.max(backoffMs(failures, this.backoff), retryAfterMs);
           this.log.warn("reconcile failed, will retry", { controller: this.name, key, retryIn: `${delay}ms`, error: (error as Error).message });
           this.retryTimers.set(key, setTimeout(() => {
             this.retryTimers.delete(key);

@@ -5,11 +5,12 @@
 import { readFileSync } from "node:fs";
 import { Agent, request, type RequestOptions as HttpsOptions } from "node:https";
 import { parse } from "yaml";
+import { chaosDelay, FailureKind as InjectedKind, type ChaosInjector, type InjectedFailure } from "../../../src/sdk/index.js";
 import type { ApiHealth } from "./api-health.js";
 
 /** The API server answered with an error status. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string, readonly operation: string) {
+  constructor(readonly status: number, readonly reason: string, message: string, readonly operation: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
@@ -41,6 +42,16 @@ export function failureKind(error: unknown): FailureKind | undefined {
 export const isNotFound = (error: unknown) => error instanceof ApiError && error.status === 404;
 export const isConflict = (error: unknown) => error instanceof ApiError && error.status === 409;
 export const isAlreadyExists = (error: unknown) => error instanceof ApiError && error.status === 409 && error.reason === "AlreadyExists";
+/** Transient answers a controller should retry: a write conflict (stale cache) or throttling. */
+export const isConflictOrThrottled = (error: unknown) => error instanceof ApiError && ((error.status === 409 && error.reason !== "AlreadyExists") || error.status === 429);
+
+/** What the operator sees for a fault the SDK injected: the same errors a real API server or network gives. */
+export function errorForInjected(failure: InjectedFailure, operation: string): ApiError | ConnectionError {
+  if (failure.kind === InjectedKind.Status) {
+    return new ApiError(failure.code, failure.reason, `${operation}: HTTP ${failure.code} ${failure.message}`, operation, failure.retryAfterSeconds);
+  }
+  return new ConnectionError(`${operation}: ${failure.message}`, operation, failure.kind === InjectedKind.Timeout);
+}
 
 interface Endpoint {
   server: URL;
@@ -92,6 +103,8 @@ export interface RequestOptions {
   query?: Record<string, string>;
   contentType?: string;
   timeoutMs?: number;
+  /** The SDK's own requests (its Events): never faulted. */
+  chaosExempt?: boolean;
 }
 
 export type WatchEnd =
@@ -111,7 +124,8 @@ export interface WatchHandle {
 export class KubeClient {
   private readonly agent = new Agent({ keepAlive: true });
 
-  constructor(private readonly endpoint: Endpoint, private readonly timeoutMs: number, private readonly health: ApiHealth) {}
+  /** `chaos`: the operator-chaos SDK's injector; every request consults it first (no cost while no fault is active). */
+  constructor(private readonly endpoint: Endpoint, private readonly timeoutMs: number, private readonly health: ApiHealth, private readonly chaos?: ChaosInjector) {}
 
   private options(method: string, path: string, query: Record<string, string> | undefined, headers: Record<string, string>): HttpsOptions {
     const url = new URL(path, this.endpoint.server);
@@ -136,6 +150,13 @@ export class KubeClient {
     };
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
+      if (this.chaos?.active) {
+        const decision = this.chaos.decideRequest({ method, path, ...(options.query ? { query: options.query } : {}), ...(options.contentType ? { contentType: options.contentType } : {}) }, { exempt: options.chaosExempt === true });
+        await chaosDelay(Math.min(decision.delayMs, timeoutMs));
+        if (decision.failure) throw errorForInjected(decision.failure, operation);
+        // A delay beyond the deadline is a timeout, as it would be for a slow API server.
+        if (decision.delayMs > timeoutMs) throw new ConnectionError(`${operation}: no answer within ${timeoutMs} ms`, operation, true);
+      }
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const req = request(this.options(method, path, options.query, headers), (res) => {
           const chunks: Buffer[] = [];
@@ -165,6 +186,13 @@ export class KubeClient {
    */
   watch(path: string, query: Record<string, string>, onEvent: (event: { type: string; object: Record<string, unknown> }) => void): WatchHandle {
     const operation = `WATCH ${path}`;
+    // An injected failure ends the watch attempt as a refused or cut one would (delays apply to requests only).
+    const failure = this.chaos?.active ? this.chaos.decideRequest({ method: "GET", path, query: { ...query, watch: "true" } }).failure : undefined;
+    if (failure) {
+      const error = errorForInjected(failure, operation);
+      this.health.failed(operation, error);
+      return { ended: Promise.resolve({ kind: "failed", error }), abandon: () => {}, established: false };
+    }
     let abandon: (reason: string) => void = () => {};
     let established = false;
     const ended = new Promise<WatchEnd>((resolve) => {
@@ -237,5 +265,6 @@ function parseJson(text: string): unknown {
 
 function apiError(status: number, body: unknown, text: string, operation: string): ApiError {
   const statusBody = body as { reason?: string; message?: string } | undefined;
-  return new ApiError(status, statusBody?.reason ?? `HTTP${status}`, `${operation}: HTTP ${status} ${statusBody?.message ?? text.slice(0, 200)}`, operation);
+  const retryAfter = (body as { details?: { retryAfterSeconds?: number } } | undefined)?.details?.retryAfterSeconds;
+  return new ApiError(status, statusBody?.reason ?? `HTTP${status}`, `${operation}: HTTP ${status} ${statusBody?.message ?? text.slice(0, 200)}`, operation, retryAfter);
 }

@@ -2,8 +2,9 @@
 // LlamaStackDistribution (its Deployment and Service exist and match; its status says so).
 // They read from the informers' caches and write with the cached resourceVersion: a conflict
 // means the cache is behind, and the retry after the next event gets it right.
+import { randomBytes } from "node:crypto";
 import {
-  adoptFields, configHash, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, desiredService, distributionStatus,
+  adoptFields, apiKeySecretName, configHash, derivedApiKey, desiredApiKeySecret, DESIRED_SERVING_CONFIG, deploymentDiffers, desiredDeployment, desiredService, distributionStatus,
   sameStatus, serviceDiffers, validateServingConfig, type AdoptedFields, type Distribution, type ServingConfig,
 } from "./desired.js";
 import { isAlreadyExists, type KubeClient } from "./kube.js";
@@ -11,18 +12,32 @@ import type { Informer, KubeObject } from "./informer.js";
 import type { Logger } from "./log.js";
 import { NAMES } from "./settings.js";
 
+/** What the reconcilers use of the client and the informers (the fuzz harness gives in-memory ones). */
+export type ReconcilerClient = Pick<KubeClient, "request">;
+type Cache = Pick<Informer, "cache">;
+
 export interface ReconcilerContext {
-  client: KubeClient;
+  client: ReconcilerClient;
   log: Logger;
   namespace: string;
   podName: string;
   disableDriftRepair: boolean;
   /** Deployment fields the operator leaves as it finds them (break switches). */
   adoptedFields?: AdoptedFields;
-  configs: Informer;
-  distributions: Informer;
-  deployments: Informer;
-  services: Informer;
+  /** The planted bug the reconciler fuzz harness must find (LLAMASTACK_DELETE_ON_NAME_CLASH). */
+  deleteOnNameClash?: boolean;
+  configs: Cache;
+  distributions: Cache;
+  deployments: Cache;
+  services: Cache;
+  /** The API-key Secrets it generates; without a cache none are generated. */
+  secrets?: Cache;
+  /** The key API keys are derived from (see derivedApiKey). */
+  operatorKey?: string;
+  /** Break switch: a deleted Service is never recreated. */
+  noServiceRecreate?: boolean;
+  /** Break switch: a deleted API-key Secret comes back with a new random value. */
+  regenerateSecret?: boolean;
 }
 
 const truncate = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
@@ -78,6 +93,9 @@ export class ServingConfigReconciler {
 }
 
 export class DistributionReconciler {
+  /** Services this process has seen, and (noServiceRecreate) those seen deleted, which stay gone. */
+  private readonly seenServices = new Set<string>();
+  private readonly goneServices = new Set<string>();
   /** The last serving config that validated: an invalid one is never rolled out. */
   private lastValid: { config: ServingConfig; hash: string } | undefined;
 
@@ -114,7 +132,13 @@ export class DistributionReconciler {
     const service = desiredService(distribution);
     const serviceKey = `${ns}/${service.metadata!.name}`;
     const currentService = services.cache.get(serviceKey);
-    if (!currentService) {
+    if (currentService) this.seenServices.add(serviceKey);
+    if (!currentService && this.context.noServiceRecreate && (this.seenServices.has(serviceKey) || this.goneServices.has(serviceKey))) {
+      if (this.seenServices.delete(serviceKey)) {
+        this.goneServices.add(serviceKey);
+        log.warn("service was deleted; not recreating it (LLAMASTACK_NO_SERVICE_RECREATE=true)", { distribution: key, service: serviceKey });
+      }
+    } else if (!currentService) {
       if (await this.create(`/api/v1/namespaces/${ns}/services`, service)) log.info("created service", { distribution: key, service: serviceKey });
     } else if (serviceDiffers(currentService, service)) {
       const spec = currentService.spec as { clusterIP?: string; clusterIPs?: string[] };
@@ -128,6 +152,8 @@ export class DistributionReconciler {
       });
       log.info("updated service", { distribution: key, service: serviceKey });
     }
+
+    await this.reconcileApiKey(distribution, key);
 
     const status = distributionStatus({
       distribution, deployment: deployments.cache.get(`${ns}/${name}`), validation, hash,
@@ -147,6 +173,19 @@ export class DistributionReconciler {
     }
   };
 
+  /** The distribution's API-key Secret exists; a missing one is recreated with the derived (same) value. */
+  private async reconcileApiKey(distribution: Distribution, key: string): Promise<void> {
+    const { secrets, operatorKey, log } = this.context;
+    if (!secrets || operatorKey === undefined) return;
+    const ns = distribution.metadata!.namespace!;
+    const secretKey = `${ns}/${apiKeySecretName(distribution)}`;
+    if (secrets.cache.get(secretKey)) return;
+    const value = this.context.regenerateSecret ? randomBytes(32).toString("hex") : derivedApiKey(distribution, operatorKey);
+    if (await this.create(`/api/v1/namespaces/${ns}/secrets`, desiredApiKeySecret(distribution, value))) {
+      log.info("created api-key secret", { distribution: key, secret: secretKey, regenerated: this.context.regenerateSecret === true });
+    }
+  }
+
   /** True when created; false when it existed already (our cache had not seen it: its event brings it). */
   private async create(path: string, object: KubeObject): Promise<boolean> {
     try {
@@ -154,7 +193,12 @@ export class DistributionReconciler {
       return true;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
-      return false;
+      // The name is taken by an object our (label-selected) cache does not show: not ours, so it is left alone.
+      if (!this.context.deleteOnNameClash) return false;
+      this.context.log.warn("name taken; deleting the object and creating ours (LLAMASTACK_DELETE_ON_NAME_CLASH=true)", { object: `${path}/${object.metadata?.name}` });
+      await this.context.client.request("DELETE", `${path}/${object.metadata?.name}`);
+      await this.context.client.request("POST", path, { body: object });
+      return true;
     }
   }
 }
