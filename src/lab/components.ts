@@ -41,7 +41,7 @@ export function etcdArgs(dir: string, ports: LabPorts): string[] {
  * The API server listens on all addresses: the host reaches it on 127.0.0.1, and processes the
  * process runner puts in network namespaces reach it on their veth's host side. Everything
  * talks TLS with the lab's CA; RBAC is enforced; admission plugins are the defaults
- * (ServiceAccount included).
+ * (ServiceAccount included); admission webhooks served by process-runner pods are called.
  */
 export function apiServerArgs(dir: string, ports: LabPorts, pki: LabPki): string[] {
   return [
@@ -63,6 +63,9 @@ export function apiServerArgs(dir: string, ports: LabPorts, pki: LabPki): string
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     "--allow-privileged=true",
+    // Admission webhooks (and aggregated APIs) are called on a ready endpoint of their Service, not
+    // its ClusterIP: no kube-proxy routes Service IPs here, but process-runner pods' IPs are reachable.
+    "--enable-aggregator-routing=true",
     "--profiling=false",
     `--cert-dir=${join(dir, "pki", "apiserver-generated")}`,
     "--v=1",
