@@ -21,6 +21,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "lab", load: async () => (await import("./lab.js")).registerLabCommands },
   { name: "docs", load: async () => (await import("./docs.js")).registerDocsCommand },
   { name: "generate", load: async () => (await import("./generate.js")).registerGenerateCommands },
+  { name: "preflight", load: async () => (await import("./preflight.js")).registerPreflightCommand },
+  { name: "suite", load: async () => (await import("./suite.js")).registerSuiteCommand },
 ];
 
 const EXIT_OK = 0;
