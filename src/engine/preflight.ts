@@ -30,6 +30,11 @@ export async function preflight(
     ...bookkeepingNeeds(namespace, lockNamespace, dryRun),
     ...fault.permissions(experiment.spec.injection.parameters ?? {}, namespace).filter((need) => !dryRun || ["get", "list", "watch"].includes(need.verb)),
   ];
+  await assertPermitted(access, needs);
+}
+
+/** One SelfSubjectAccessReview per need; every denied one is named in a single refusal. */
+export async function assertPermitted(access: ClusterAccess, needs: readonly PermissionNeed[]): Promise<void> {
   const denied: string[] = [];
   await Promise.all(needs.map(async (need) => {
     const review = await access.rest.create<{ status?: { allowed?: boolean; reason?: string } }>(

@@ -74,6 +74,8 @@ describe("the core stays pure", () => {
     "observe/timeline.ts",
     "observe/checks.ts",
     "engine/settings.ts",
+    "probe/probe.ts",
+    "probe/select.ts",
     "safety/rules.ts",
     "report/report.ts",
     "report/junit.ts",

@@ -99,6 +99,9 @@ export const InjectionSchema = z
       .optional()
       .meta({ description: "How many targets to hit (PodKill: pods to kill).", default: Limits.defaultCount }),
     ttl: goDuration("Longest time the fault may stay in place before it is reverted automatically (at most 1h).").optional(),
+    hold: goDuration(
+      "Sustained faults: how long the fault is held before the tool reverts it (default: the recoveryTimeout, never past the ttl; --hold overrides). Not read by the Go tool.",
+    ).optional(),
     dangerLevel: z
       .enum(DangerLevel)
       .optional()
@@ -131,6 +134,31 @@ export const HypothesisSchema = z
   })
   .describe("The expected behaviour.");
 
+export const ProbeSchema = z
+  .strictObject({
+    apiVersion: z.string().min(1).describe("apiVersion of the probed object, e.g. apps/v1."),
+    kind: z.string().min(1).describe("Kind of the probed object."),
+    name: z.string().min(1).describe("Name of the probed object."),
+    namespace: z.string().optional().describe("Namespace of the probed object; defaults to the experiment's namespace."),
+    label: z.string().optional().describe("Change this label (to `value`, default operator-chaos-probe); the repair is the label's original value back."),
+    fieldPath: z.string().optional().describe("Or change this field, e.g. spec.replicas, to `value`; the repair is the field's original value back."),
+    value: z.string().optional().describe("The value the probe writes (a string; for fieldPath it is written as given)."),
+    delete: z.boolean().optional().describe("Or delete the object; the repair is the object existing again."),
+  })
+  .superRefine((probe, context) => {
+    const changes = [probe.label !== undefined, probe.fieldPath !== undefined, probe.delete === true].filter(Boolean).length;
+    if (changes !== 1) {
+      context.addIssue({
+        code: "custom",
+        message: changes === 0 ? "the probe names no change" : "the probe names more than one change",
+        params: { rule: "probe.change", expected: "exactly one of label, fieldPath or delete: true" },
+      });
+    }
+  })
+  .describe(
+    "The reconcile probe (ours, not read by the Go tool): a small change the operator must undo, sent while a sustained fault is held and after the revert (or after an instantaneous fault's recovery). Without it, a knowledge model's managed resources are used.",
+  );
+
 export const ChaosExperimentSpecSchema = z
   .strictObject({
     target: TargetSchema,
@@ -138,6 +166,7 @@ export const ChaosExperimentSpecSchema = z
     injection: InjectionSchema,
     blastRadius: BlastRadiusSchema,
     hypothesis: HypothesisSchema,
+    probe: ProbeSchema.optional(),
     tier: z
       .int32()
       .min(Limits.minTier)

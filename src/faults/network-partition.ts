@@ -172,6 +172,8 @@ export const networkPartition = defineRunnableFault<NetworkPartitionData, Networ
       targets: names.map((name) => ({ apiVersion: "v1", kind: "Pod", name, namespace: context.namespace })),
       summary: `isolate ${names.length} pod(s) matching ${selector} in ${context.namespace} (${names.join(", ")}) with the deny-all NetworkPolicy ${policy}`,
       data,
+      // Isolated, not killed: a pod replaced meanwhile was restarted by something else.
+      podsSurvive: true,
     };
   },
 
@@ -205,20 +207,26 @@ export const networkPartition = defineRunnableFault<NetworkPartitionData, Networ
     return [record];
   },
 
-  /** Confirmed once a watch sees the policy this run created (the lab's process runner enforces it within ~50 ms). */
+  /**
+   * Evidence: a watch sees the policy this run created — but a policy proves nothing by itself (a
+   * network plugin may not enforce NetworkPolicy), so the confirmation asks for an observed effect
+   * while the fault is held: the reconcile probe left unrepaired, the steady state lost, or the
+   * partitioned pods' leader Lease no longer renewed. Without one the run says so and is not Resilient.
+   */
   async confirm(context, plan) {
     const { policy } = plan.data;
     const runId = context.journal.owner.runId;
     try {
-      return await context.cluster.waitForCollection({
+      await context.cluster.waitForCollection({
         path: `${POLICIES}/namespaces/${context.namespace}/networkpolicies`, fieldSelector: `metadata.name=${policy}`,
         timeoutMs: 30_000, signal: context.signal, what: `the NetworkPolicy ${policy}`,
       }, (policies) => {
         const labels = policies.get(`${context.namespace}/${policy}`)?.metadata?.labels as Record<string, string> | undefined;
         return labels?.[RUN_LABEL] === runId ? true : undefined;
       });
+      return { confirmed: true, evidence: `NetworkPolicy ${context.namespace}/${policy} in place`, needsObservedEffect: true };
     } catch {
-      return false;
+      return { confirmed: false, reason: `the NetworkPolicy ${context.namespace}/${policy} was not seen within 30s` };
     }
   },
 

@@ -50,10 +50,19 @@ describe("RBACRevoke: subjects", () => {
 });
 
 describe("RBACRevoke: driver", () => {
-  it("needs get and update on the binding, namespaced for a RoleBinding and cluster-wide for a ClusterRoleBinding", () => {
-    expect(rbacRevoke.permissions({ bindingType: "RoleBinding", bindingName: "b" }, "ns")).toEqual(
-      ["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "ns" })));
-    expect(rbacRevoke.permissions({ bindingType: "ClusterRoleBinding", bindingName: "b" }, "ns")).toEqual(
-      ["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" })));
+  it("needs get and update on the binding (namespaced for a RoleBinding, cluster-wide for a ClusterRoleBinding), the role, and SubjectAccessReviews", () => {
+    const confirmNeeds = [
+      { verb: "get", group: "rbac.authorization.k8s.io", resource: "clusterroles" },
+      { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
+    ];
+    expect(rbacRevoke.permissions({ bindingType: "RoleBinding", bindingName: "b" }, "ns")).toEqual([
+      ...["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "ns" })),
+      { verb: "get", group: "rbac.authorization.k8s.io", resource: "roles", namespace: "ns" },
+      ...confirmNeeds,
+    ]);
+    expect(rbacRevoke.permissions({ bindingType: "ClusterRoleBinding", bindingName: "b" }, "ns")).toEqual([
+      ...["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" })),
+      ...confirmNeeds,
+    ]);
   });
 });

@@ -65,10 +65,16 @@ export const rbacRevokeSpec = defineFaultSpec({
 
 /** Empties the subjects of a (Cluster)RoleBinding so the operator's ServiceAccount loses its rights. */
 export const rbacRevoke = defineRunnableFault<RbacRevokeData, RbacRevokeData | LeftoverData>(rbacRevokeSpec, {
-  permissions: (parameters, namespace) =>
-    ["get", "update"].map((verb) => (bindingKindOf(parameters) === "RoleBinding"
+  permissions: (parameters, namespace) => [
+    ...["get", "update"].map((verb) => (bindingKindOf(parameters) === "RoleBinding"
       ? { verb, group: RBAC_GROUP, resource: "rolebindings", namespace }
       : { verb, group: RBAC_GROUP, resource: "clusterrolebindings" })),
+    // confirm(): the bound role's rules (a RoleBinding may bind a Role or a ClusterRole), and a
+    // SubjectAccessReview per revoked subject.
+    ...(bindingKindOf(parameters) === "RoleBinding" ? [{ verb: "get", group: RBAC_GROUP, resource: "roles", namespace }] : []),
+    { verb: "get", group: RBAC_GROUP, resource: "clusterroles" },
+    { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
+  ],
 
   /**
    * The pods that run as the binding's first ServiceAccount subject: an operator that crashes on
@@ -136,11 +142,24 @@ export const rbacRevoke = defineRunnableFault<RbacRevokeData, RbacRevokeData | L
   },
 
   /**
-   * Confirmed when the API server accepted the empty subject list. (Reading it back could miss it:
-   * an operator that reconciles its own bindings may have restored them already, which is the point.)
+   * Evidence: the effect itself. For each revoked subject, a SubjectAccessReview for a right the
+   * bound role grants (its first rule) must turn to denied. If it stays allowed — the subject keeps
+   * the right through another binding — it is not confirmed, and the reason names that binding
+   * (from the authorizer's answer). Reading the binding back would prove nothing: an operator that
+   * reconciles its own bindings may have restored it already, which is the point.
    */
-  async confirm(_context, plan) {
-    return plan.data.acceptedAt !== undefined;
+  async confirm(context, plan) {
+    if (plan.data.acceptedAt === undefined) return { confirmed: false, reason: "the API server did not accept the emptied binding" };
+    const target = plan.targets[0]!;
+    const right = await sampleRight(context.cluster.rest, plan.data.roleRef, target.namespace);
+    if (!right) {
+      return { confirmed: true, evidence: `the emptied ${describeRef(target)} was accepted (the role ${plan.data.roleRef.name} grants no right a SubjectAccessReview can check)` };
+    }
+    const stillAllowed = await untilDenied(context, plan.data.subjects, right, target.kind === "RoleBinding" ? target.namespace : undefined);
+    if (stillAllowed.length > 0) {
+      return { confirmed: false, reason: `the revoke did not take the rights away: ${stillAllowed.join("; ")}` };
+    }
+    return { confirmed: true, evidence: `SubjectAccessReview: ${plan.data.subjects.map(subjectText).join(", ")} may no longer ${rightText(right)}` };
   },
 
   /**
@@ -336,4 +355,79 @@ async function revertGoLeftover(rest: KubeRest, target: ObjectReference, goTool:
     if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) delete labels[MANAGED_BY_LABEL];
     return { ...binding, metadata: { ...binding.metadata, labels, annotations }, subjects: restoredSubjects(recorded, binding.subjects ?? []) };
   });
+}
+
+/** One right a role grants, as a SubjectAccessReview's resourceAttributes. */
+interface Right {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+}
+
+interface RoleObject {
+  rules?: { apiGroups?: string[]; resources?: string[]; verbs?: string[]; resourceNames?: string[] }[];
+}
+
+const rightText = (right: Right) => `${right.verb} ${right.group ? `${right.resource}.${right.group}` : right.resource}${right.subresource ? `/${right.subresource}` : ""}${right.name ? ` ${right.name}` : ""}`;
+
+/** The first resource rule of the bound role, made concrete ("*" read as get / pods / the core group). */
+async function sampleRight(rest: KubeRest, roleRef: RoleRef, namespace: string | undefined): Promise<Right | undefined> {
+  const path = roleRef.kind === "Role" ? `${RBAC}/namespaces/${namespace}/roles/${encodeURIComponent(roleRef.name)}` : `${RBAC}/clusterroles/${encodeURIComponent(roleRef.name)}`;
+  let role: RoleObject;
+  try {
+    role = await rest.get<RoleObject>(path);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  const rule = (role.rules ?? []).find((candidate) => (candidate.resources ?? []).length > 0 && (candidate.verbs ?? []).length > 0);
+  if (!rule) return undefined;
+  const verb = rule.verbs![0] === "*" ? "get" : rule.verbs![0]!;
+  const [resource, subresource] = (rule.resources![0] === "*" ? "pods" : rule.resources![0]!).split("/");
+  const group = !rule.apiGroups?.length || rule.apiGroups[0] === "*" ? "" : rule.apiGroups[0]!;
+  return { verb, group, resource: resource!, ...(subresource ? { subresource } : {}), ...(rule.resourceNames?.[0] ? { name: rule.resourceNames[0] } : {}) };
+}
+
+/** The user and groups a subject authenticates as. */
+function identityOf(subject: Subject): { user?: string; groups: string[] } {
+  if (subject.kind === "ServiceAccount") {
+    const namespace = subject.namespace ?? "";
+    return { user: `system:serviceaccount:${namespace}:${subject.name}`, groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"] };
+  }
+  if (subject.kind === "Group") return { groups: [subject.name] };
+  return { user: subject.name, groups: ["system:authenticated"] };
+}
+
+/**
+ * Asks, per subject, whether it may still use `right`, until every answer is "denied" or 10 s
+ * passed. (A SubjectAccessReview cannot be watched; the authorizer's cache follows a binding
+ * change within milliseconds, so the retries are short and few.) Returns, for each subject still
+ * allowed, who it is and the binding that still grants it.
+ */
+async function untilDenied(context: FaultContext, subjects: readonly Subject[], right: Right, namespace: string | undefined): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  let pending = [...subjects];
+  let reasons = new Map<Subject, string>();
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    reasons = new Map();
+    const answers = await Promise.all(pending.map(async (subject) => {
+      const review = await context.cluster.rest.create<{ status?: { allowed?: boolean; reason?: string } }>("/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: {
+          ...identityOf(subject),
+          resourceAttributes: { ...right, ...(namespace ? { namespace } : {}) },
+        },
+      });
+      if (review.status?.allowed) reasons.set(subject, review.status.reason ?? "allowed");
+      return review.status?.allowed === true;
+    }));
+    pending = pending.filter((_subject, index) => answers[index]);
+    if (pending.length === 0 || Date.now() + delay > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    context.signal.throwIfAborted();
+  }
+  return pending.map((subject) => `${subjectText(subject)} may still ${rightText(right)} (${reasons.get(subject)})`);
 }

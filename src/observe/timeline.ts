@@ -71,6 +71,60 @@ export interface InjectionConfirmedEvent {
   type: "injectionConfirmed";
   at: number;
   detail: string;
+  /** What showed that the fault took effect (e.g. a SubjectAccessReview now denied). */
+  evidence?: string;
+  /**
+   * The fault's presence does not show its effect (a NetworkPolicy a plugin may not enforce): an
+   * effect must be observed during the hold (faultEffect, an unrepaired probe, lost steady state).
+   */
+  needsObservedEffect?: boolean;
+}
+/** The run was refused before anything was injected (not runnable, preflight, lock, blast radius, pre-check). */
+export interface RunRefusedEvent {
+  type: "runRefused";
+  at: number;
+  reason: string;
+}
+/** Something observed that shows the fault bit (e.g. the operator's leader Lease stopped being renewed). */
+export interface FaultEffectEvent {
+  type: "faultEffect";
+  at: number;
+  evidence: string;
+}
+/**
+ * The reconcile probe: a small journaled change the operator must undo. Sent while a sustained
+ * fault is held (stage "fault": staying unrepaired shows the fault bit) or after the revert / an
+ * instantaneous fault's recovery (stage "recovery": its repair shows reconciliation works again).
+ */
+export type ProbeStage = "fault" | "recovery";
+export interface ProbeSentEvent {
+  type: "probeSent";
+  at: number;
+  stage: ProbeStage;
+  /** The object and the change, e.g. `label app.kubernetes.io/instance on Deployment/ns/x`. */
+  probe: string;
+  /** Kind/namespace/name of the probed object (its managed-resource drift is the probe's, not the fault's). */
+  resource: string;
+}
+export interface ProbeRepairedEvent {
+  type: "probeRepaired";
+  at: number;
+  stage: ProbeStage;
+  probe: string;
+  resource: string;
+  sentAt: number;
+  /** From the later of the sending and the start of the stage (the revert) to the repair. */
+  roundTripMs: number;
+}
+export interface ProbeUnrepairedEvent {
+  type: "probeUnrepaired";
+  at: number;
+  stage: ProbeStage;
+  probe: string;
+  resource: string;
+  sentAt: number;
+  /** How long the tool waited in this stage. */
+  waitedMs: number;
 }
 /** The tool gave up confirming that the fault took effect (one such event makes the run inconclusive). */
 export interface InjectionUnconfirmedEvent {
@@ -129,6 +183,19 @@ export interface WatchGapEvent {
   watch: string;
   reason: string;
 }
+/**
+ * A watch was down — refused, broken, or silent past its idle bound (a stalled connection) — from
+ * `at`, its last sign of life, to `until` (absent: still down when observation ended). It resumed
+ * from its last resourceVersion, so nothing was lost, but events it delivered after `until` carry
+ * their arrival time, not the time they happened.
+ */
+export interface WatchOutageEvent {
+  type: "watchOutage";
+  at: number;
+  until?: number;
+  watch: string;
+  reason: string;
+}
 export interface ToolErrorEvent {
   type: "toolError";
   at: number;
@@ -173,6 +240,11 @@ export type TimelineEvent =
   | InjectionStartedEvent
   | InjectionConfirmedEvent
   | InjectionUnconfirmedEvent
+  | FaultEffectEvent
+  | RunRefusedEvent
+  | ProbeSentEvent
+  | ProbeRepairedEvent
+  | ProbeUnrepairedEvent
   | CheckTransitionEvent
   | SteadyStateHoldsEvent
   | SteadyStateLostEvent
@@ -181,6 +253,7 @@ export type TimelineEvent =
   | FaultRevertedEvent
   | RecoveryDetectedEvent
   | WatchGapEvent
+  | WatchOutageEvent
   | ToolErrorEvent
   | PreCheckEvent
   | PostCheckEvent
@@ -268,15 +341,24 @@ export function collateralResults(timeline: Timeline): Map<string, CollateralEve
 /**
  * Whether the whole steady state holds after each event (in time order): every steady-state check passes
  * and every managed resource the knowledge model names is ok. Before any check result is known it does not
- * hold. Pre- and post-check results count as check results.
+ * hold. Pre- and post-check results count as check results. A managed resource the reconcile probe
+ * changed counts as ok while the probe is outstanding: that drift is the tool's own, judged by the probe.
  */
 export function wholeSteadyStateTrace(timeline: Timeline): { event: TimelineEvent; holds: boolean }[] {
   const events = sortEvents(timeline);
   let checksHold: boolean | undefined;
   const resourceOk = new Map<string, boolean>();
+  const probed = new Set<string>();
   const trace: { event: TimelineEvent; holds: boolean }[] = [];
   for (const event of events) {
     switch (event.type) {
+      case "probeSent":
+        probed.add(event.resource);
+        resourceOk.delete(event.resource);
+        break;
+      case "probeRepaired":
+        probed.delete(event.resource);
+        break;
       case "preCheck":
       case "postCheck":
         checksHold = event.result.passed;
@@ -288,7 +370,7 @@ export function wholeSteadyStateTrace(timeline: Timeline): { event: TimelineEven
         checksHold = false;
         break;
       case "managedResource":
-        resourceOk.set(resourceKey(event.resource), event.status === "ok");
+        if (!probed.has(resourceKey(event.resource))) resourceOk.set(resourceKey(event.resource), event.status === "ok");
         break;
       default:
         break;
@@ -320,13 +402,6 @@ function recoveryStartIndex(events: readonly TimelineEvent[], persistence: Persi
   return revert;
 }
 
-export interface Flap {
-  /** When the whole steady state held again. */
-  recoveredAt: number;
-  /** When it broke again, less than the stability window later. */
-  lostAt: number;
-}
-
 export type TargetRestart = PodRestartedEvent | PodReplacedEvent;
 
 export interface RecoveryAnalysis {
@@ -338,21 +413,22 @@ export interface RecoveryAnalysis {
   recoveredAt?: number;
   /** recoveredAt − recoveryStartAt; 0 when the steady state was never disrupted. */
   recoveryTimeMs?: number;
-  /** Recoveries followed by a loss inside the stability window. */
-  flaps: Flap[];
   /** Target pod restarts, and replacements the fault did not cause, between injection and recovery. */
   restarts: TargetRestart[];
 }
 
-/** Every derivation the verdict needs, from one pass over the events. */
+/**
+ * The raw derivations from one pass over the events: the first moment the steady state held again.
+ * Whether that recovery settled, and flapping, are the verdict's to judge (src/verdict/flapping.ts).
+ */
 export function analyzeRecovery(
   timeline: Timeline,
-  options: { persistence: Persistence; stabilityWindowMs: number },
+  options: { persistence: Persistence; stabilityWindowMs?: number },
 ): RecoveryAnalysis {
   const trace = wholeSteadyStateTrace(timeline);
   const events = trace.map((step) => step.event);
   const injection = events.findIndex((event) => event.type === "injectionStarted");
-  if (injection < 0) return { flaps: [], restarts: [] };
+  if (injection < 0) return { restarts: [] };
   const injectedAt = events[injection]!.at;
   const start = recoveryStartIndex(events, options.persistence);
   const disruption = trace.findIndex((step, index) => index >= injection && !step.holds);
@@ -378,21 +454,6 @@ export function analyzeRecovery(
   const recoveryTimeMs =
     recoveredAt === undefined || recoveryStartAt === undefined ? undefined : recoveredAt - recoveryStartAt;
 
-  const flaps: Flap[] = [];
-  if (recovered !== undefined) {
-    let lastRecoveredAt = events[recovered]!.at;
-    let holding = true;
-    for (let index = recovered + 1; index < trace.length; index++) {
-      const step = trace[index]!;
-      if (holding && !step.holds) {
-        if (step.event.at - lastRecoveredAt < options.stabilityWindowMs) flaps.push({ recoveredAt: lastRecoveredAt, lostAt: step.event.at });
-      } else if (!holding && step.holds) {
-        lastRecoveredAt = step.event.at;
-      }
-      holding = step.holds;
-    }
-  }
-
   // Restarts count from the injection, not only from recovery start: for a sustained fault, a pod that
   // crashed during the hold and came back is exactly the "recovered by restarting" a hypothesis rules out.
   const restartsUntil = recoveredAt ?? Number.POSITIVE_INFINITY;
@@ -403,17 +464,12 @@ export function analyzeRecovery(
       (event.type === "podRestarted" || (event.type === "podReplaced" && !event.causedByFault)),
   );
 
-  return { injectedAt, recoveryStartAt, disruptedAt, recoveredAt, recoveryTimeMs, flaps, restarts };
+  return { injectedAt, recoveryStartAt, disruptedAt, recoveredAt, recoveryTimeMs, restarts };
 }
 
 /** Time from recovery start to the whole steady state holding again; undefined when it never did. */
 export function recoveryTimeMs(timeline: Timeline, persistence: Persistence): number | undefined {
   return analyzeRecovery(timeline, { persistence, stabilityWindowMs: 0 }).recoveryTimeMs;
-}
-
-/** Recoveries that broke again inside the stability window. */
-export function detectFlapping(timeline: Timeline, persistence: Persistence, stabilityWindowMs: number): Flap[] {
-  return analyzeRecovery(timeline, { persistence, stabilityWindowMs }).flaps;
 }
 
 /** Target pod restarts (and replacements not caused by the fault) between injection and recovery. */

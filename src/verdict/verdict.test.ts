@@ -150,14 +150,30 @@ const rows: Row[] = [
     reason: "recovered_by_restart: 1 target pod restart before recovery: operator-1/manager restarted (restartCount 1)",
   },
   {
-    rule: "flapping (ours): steady state recovered then broke inside the stability window → Degraded",
+    rule: "flapping (ours): the whole steady state lost again after it had held for a while → Degraded",
     input: {
       timeline: [...instantaneous, { type: "steadyStateLost", at: 5000, failingChecks: [] }, { type: "steadyStateHolds", at: 6000 }],
       hypothesis,
     },
     verdict: Verdict.Degraded,
     deviations: [DeviationType.Flapping],
-    reason: "flapping: steady state broke again inside the 10s stability window: held at 1970-01-01T00:00:04.000Z, lost 1s later",
+    reason: "flapping: the whole steady state was lost again after it had recovered: held from 1970-01-01T00:00:04.000Z, lost 1s later",
+  },
+  {
+    rule: "not flapping: a value passing through an in-between state while converging (1 → 0 → 1 within 68 ms) → Resilient",
+    input: {
+      timeline: [
+        ...without(instantaneous, "steadyStateHolds", "recoveryDetected"),
+        { type: "steadyStateHolds", at: 3000 },
+        { type: "steadyStateLost", at: 3020, failingChecks: ["status.ready"] },
+        { type: "steadyStateHolds", at: 3088 },
+      ],
+      hypothesis,
+    },
+    verdict: Verdict.Resilient,
+    deviations: [],
+    // Recovered when it settled, not at the instant it passed through.
+    reason: "steady state restored 2.1s after the injection (timeout 1m)",
   },
   {
     rule: "deviations never upgrade Failed",
@@ -319,7 +335,7 @@ describe("evaluate: fields", () => {
     const evaluation = evaluate({ timeline: withPostCheck(without(instantaneous, "steadyStateHolds"), failing), hypothesis });
     expect(evaluation.recoveryTimeMs).toBeNull();
     expect(evaluation.recoveryTime).toBe(0);
-    expect(evaluation.confidence).toBe("0/1 steady-state checks passed, recovery not observed, 0 reconcile cycles");
+    expect(evaluation.confidence).toBe("0/1 steady-state checks passed, not recovered, 0 reconcile cycles");
   });
 
   it("puts the first reason in the confidence of an inconclusive run and lists every gate", () => {

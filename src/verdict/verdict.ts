@@ -14,9 +14,13 @@ import {
   type RecoveryAnalysis,
   type TargetRestart,
   type Timeline,
+  type WatchOutageEvent,
 } from "../observe/timeline.js";
 import { RunVerdict } from "../experiment/enums.js";
+import { missingEffect, observedEffects, probeOutcome, stoppedReconciling } from "./evidence.js";
+import { settledRecovery, SETTLED_MS } from "./flapping.js";
 import { formatDuration, formatInstant, plural } from "./format.js";
+import { earlierOutages, outagesAtDecision } from "../observe/outages.js";
 
 export const Verdict = RunVerdict;
 export type Verdict = (typeof Verdict)[keyof typeof Verdict];
@@ -29,7 +33,7 @@ export const DeviationType = {
   CollateralDegradation: "collateral_degradation",
   /** Ours: target pods restarted between injection and recovery. */
   RecoveredByRestart: "recovered_by_restart",
-  /** Ours: the steady state recovered and broke again inside the stability window. */
+  /** Ours: the whole steady state was lost again after it had recovered (held at least SETTLED_MS). */
   Flapping: "flapping",
 } as const;
 export type DeviationType = (typeof DeviationType)[keyof typeof DeviationType];
@@ -44,6 +48,13 @@ export interface Hypothesis {
   recoveryTimeoutMs: number;
   persistence: Persistence;
   stabilityWindowMs: number;
+  /**
+   * Go timing (`--go-timing`): the post-check was taken while a sustained fault was still held and
+   * the revert came after it, so recovery is measured from the injection, as for instantaneous faults.
+   */
+  goTiming?: boolean;
+  /** How long the whole steady state must hold to count as recovered (default SETTLED_MS). */
+  settledMs?: number;
 }
 
 export interface EvaluationInput {
@@ -65,7 +76,7 @@ export interface Evaluation {
   confidence: string;
   /** Integer nanoseconds, as the Go tool serialises a duration; 0 when recovery was not observed. */
   recoveryTime: number;
-  /** The same duration in ms; null when the whole steady state never held again. */
+  /** The same duration in ms; null when the run did not recover (Failed, Inconclusive, never held again). */
   recoveryTimeMs: number | null;
   reconcileCycles: number;
   deviations: Deviation[];
@@ -93,10 +104,18 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
   if (input.dryRun) return inconclusive(["dry run: nothing was injected, so the hypothesis was not tested"]);
 
+  // The real reason first: a refused run never reached the pre-check, or stopped right after it.
   const preCheck = lastEventOfType(events, "preCheck");
-  if (!preCheck) return inconclusive(["no pre-check result was recorded, so there is no baseline"]);
-  if (!preCheck.result.passed) {
+  const refused = lastEventOfType(events, "runRefused");
+  if (preCheck && !preCheck.result.passed) {
     return inconclusive([`pre-check failed: ${countPassed(preCheck.result)}; the system was not in steady state before injection${failingSuffix(preCheck.result)}`]);
+  }
+  if (refused) return inconclusive([`refused: ${refused.reason}`]);
+  if (!preCheck) return inconclusive(["no pre-check result was recorded, so there is no baseline"]);
+  const probe = probeOutcome(events);
+  // No evidence, no Resilient: with nothing to look at, any operator (even a dead one) would pass.
+  if (preCheck.result.checksRun === 0 && eventsOfType(events, "managedResource").length === 0 && !probe.recovery?.repaired) {
+    return inconclusive(["no evidence: the experiment has no steady-state checks, the knowledge model names no managed resource and no reconcile probe was repaired, so nothing could show whether the operator works"]);
   }
 
   const gates: string[] = [];
@@ -118,8 +137,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (!postCheck) gates.push("no post-check result was recorded");
   if (gates.length > 0 || !postCheck) return inconclusive(gates);
 
-  const analysis = analyzeRecovery(events, hypothesis);
-  const recoveryTimeMs = analysis.recoveryTimeMs ?? null;
+  const persistence = hypothesis.goTiming ? "instantaneous" : hypothesis.persistence;
+  const analysis = analyzeRecovery(events, { persistence });
+  const settled = settledRecovery(events, { persistence, settledMs: hypothesis.settledMs ?? SETTLED_MS });
+  let recoveryTimeMs = settled.recoveryTimeMs ?? null;
   const deviations: Deviation[] = [];
   const reasons: string[] = [];
 
@@ -139,7 +160,23 @@ export function evaluate(input: EvaluationInput): Evaluation {
     reasons.push(`steady-state checks pass but ${detail}`);
   } else {
     verdict = Verdict.Resilient;
-    reasons.push(describeRecovery(analysis, hypothesis));
+    reasons.push(describeRecovery(analysis, settled.recoveryTimeMs, hypothesis));
+  }
+
+  // Ours: steady-state checks cannot tell a working controller from a dead one when nothing needed
+  // repairing; the reconcile probe can. Unrepaired after the fault is over: Failed, whatever the checks say.
+  const stopped = stoppedReconciling(probe);
+  if (stopped) {
+    if (verdict === Verdict.Failed) reasons.push(stopped);
+    else reasons.unshift(stopped);
+    verdict = Verdict.Failed;
+  } else if (probe.recovery?.repaired) {
+    const repaired = probe.recovery.repaired;
+    reasons.push(`the reconcile probe (${repaired.probe}) was repaired ${formatDuration(repaired.roundTripMs)} after ${
+      hypothesis.persistence === "sustained" && !hypothesis.goTiming && probe.fault ? "the revert" : "it was sent"}`);
+  }
+  if (probe.fault?.unrepaired) {
+    reasons.push(`the reconcile probe stayed unrepaired for the ${formatDuration(probe.fault.unrepaired.waitedMs)} the fault was held: the fault stopped reconciliation`);
   }
 
   // Deviations are recorded whatever the verdict; each one turns Resilient into Degraded, never more.
@@ -170,17 +207,32 @@ export function evaluate(input: EvaluationInput): Evaluation {
       }: ${analysis.restarts.map(describeRestart).join(", ")}`,
     });
   }
-  if (analysis.flaps.length > 0) {
+  if (settled.flaps.length > 0) {
     deviations.push({
       type: DeviationType.Flapping,
-      detail: `steady state broke again inside the ${formatDuration(hypothesis.stabilityWindowMs)} stability window: ${analysis.flaps
-        .map((flap) => `held at ${formatInstant(flap.recoveredAt)}, lost ${formatDuration(flap.lostAt - flap.recoveredAt)} later`)
+      detail: `the whole steady state was lost again after it had recovered: ${settled.flaps
+        .map((flap) => `held from ${formatInstant(flap.recoveredAt)}, lost ${formatDuration(flap.lostAt - flap.recoveredAt)} later`)
         .join("; ")}`,
     });
   }
   const downgrading = deviations.filter((deviation) => deviation.type !== DeviationType.PartialReconciliation);
   if (verdict === Verdict.Resilient && downgrading.length > 0) verdict = Verdict.Degraded;
   for (const deviation of downgrading) reasons.push(`${deviation.type}: ${deviation.detail}`);
+
+  // Ours: a fault whose presence proves nothing (a policy a network plugin may ignore) must show an
+  // effect while it is held; otherwise the run tested nothing and cannot be Resilient.
+  const confirmation = lastEventOfType(events, "injectionConfirmed");
+  if (confirmation?.needsObservedEffect && verdict !== Verdict.Failed) {
+    const until = hypothesis.goTiming ? postCheck.at : lastEventOfType(events, "faultReverted")?.at;
+    const effects = observedEffects(events, until);
+    if (effects.length === 0) {
+      const before = verdict;
+      verdict = Verdict.Inconclusive;
+      reasons.unshift(missingEffect(probe) + (before === Verdict.Resilient ? "" : ` (it would otherwise be ${before})`));
+    } else {
+      reasons.push(`the fault bit: ${effects.join("; ")}`);
+    }
+  }
 
   // Ours: an incomplete record can hide a breakage, so it can never prove resilience.
   if (integrityProblems.length > 0) {
@@ -191,11 +243,22 @@ export function evaluate(input: EvaluationInput): Evaluation {
     reasons.push(...integrityProblems);
   }
 
+  // Ours: a verdict read from a watch that was down when it was taken rests on a stale cache.
+  const blind = outagesAtDecision(events, hypothesis.stabilityWindowMs);
+  if (blind.length > 0) {
+    if (verdict !== Verdict.Inconclusive) reasons.unshift(`a watch was down when the verdict was taken, so the observed state may be stale (it would otherwise be ${verdict})`);
+    verdict = Verdict.Inconclusive;
+    reasons.push(...blind.map(describeOutage));
+  }
+  reasons.push(...earlierOutages(events, hypothesis.stabilityWindowMs).map((outage) => `${describeOutage(outage)}; events delivered after it carry their arrival time`));
+
+  // A run that did not recover has no recovery time (even if its checks held for a moment).
+  if (verdict === Verdict.Failed || verdict === Verdict.Inconclusive) recoveryTimeMs = null;
   const confidence =
-    verdict === Verdict.Inconclusive
+    verdict === Verdict.Inconclusive || stopped
       ? reasons[0]!
       : `${postCheck.result.checksPassed}/${postCheck.result.checksRun} steady-state checks passed, ${
-          recoveryTimeMs === null ? "recovery not observed" : `${formatDuration(recoveryTimeMs)} recovery`
+          recoveryTimeMs === null ? "not recovered" : `${formatDuration(recoveryTimeMs)} recovery`
         }, ${plural(reconcileCycles, "reconcile cycle")}`;
 
   return {
@@ -220,11 +283,11 @@ function describeIntegrityProblems(events: Timeline): string[] {
   ];
 }
 
-function describeRecovery(analysis: RecoveryAnalysis, hypothesis: Hypothesis): string {
+function describeRecovery(analysis: RecoveryAnalysis, recoveryTimeMs: number | undefined, hypothesis: Hypothesis): string {
   if (analysis.disruptedAt === undefined) return "the steady state held throughout the fault";
-  if (analysis.recoveryTimeMs === undefined) return "steady-state checks pass at the post-check";
-  const from = hypothesis.persistence === "sustained" ? "the revert" : "the injection";
-  return `steady state restored ${formatDuration(analysis.recoveryTimeMs)} after ${from} (timeout ${formatDuration(hypothesis.recoveryTimeoutMs)})`;
+  if (recoveryTimeMs === undefined) return "steady-state checks pass at the post-check";
+  const from = hypothesis.persistence === "sustained" && !hypothesis.goTiming ? "the revert" : "the injection";
+  return `steady state restored ${formatDuration(recoveryTimeMs)} after ${from} (timeout ${formatDuration(hypothesis.recoveryTimeoutMs)})`;
 }
 
 function describeRestart(restart: TargetRestart): string {
@@ -251,4 +314,9 @@ function failingSuffix(result: CheckOutcome): string {
       return why ? `${name}: ${why}` : name;
     })
     .join("; ")})`;
+}
+
+function describeOutage(outage: WatchOutageEvent): string {
+  const end = outage.until === undefined ? "still down at the end of observation" : `to ${formatInstant(outage.until)}`;
+  return `watch outage on ${outage.watch} from ${formatInstant(outage.at)} ${end} (${outage.reason})`;
 }
