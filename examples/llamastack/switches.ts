@@ -22,6 +22,14 @@ export const SWITCHES = {
   ignoreImageDrift: "LLAMASTACK_IGNORE_IMAGE_DRIFT",
   /** LeaderElectionDisrupt: once its Lease is deleted the leader keeps leading without one and never recreates it (a second replica would lead too). */
   ignoreLostLease: "LLAMASTACK_IGNORE_LOST_LEASE",
+  /** LabelStomping: the labels of a distribution's Deployment are never put back; whatever is there is adopted. */
+  ignoreLabelDrift: "LLAMASTACK_IGNORE_LABEL_DRIFT",
+  /** OwnerRefOrphan: an orphaned Deployment of a distribution is never adopted again. */
+  noReadoption: "LLAMASTACK_NO_READOPTION",
+  /** ResourceDeletion: a distribution's Service is created once; deleted, it is never recreated. */
+  noServiceRecreate: "LLAMASTACK_NO_SERVICE_RECREATE",
+  /** SecretDeletion: a deleted API-key Secret is recreated with a new random value, breaking whoever holds the old one. */
+  regenerateSecret: "LLAMASTACK_REGENERATE_SECRET",
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -38,6 +46,10 @@ export const SWITCH_FOR_EXPERIMENT = {
   "crash-loop-inject": SWITCHES.ignoreCommandDrift,
   "image-corrupt": SWITCHES.ignoreImageDrift,
   "leader-election-disrupt": SWITCHES.ignoreLostLease,
+  "label-stomping": SWITCHES.ignoreLabelDrift,
+  "owner-ref-orphan": SWITCHES.noReadoption,
+  "resource-deletion": SWITCHES.noServiceRecreate,
+  "secret-deletion": SWITCHES.regenerateSecret,
 } as const satisfies Record<string, SwitchVariable>;
 
 export type Switches = Record<SwitchName, boolean>;

@@ -1,10 +1,10 @@
 import { API_GROUP, InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault } from "./driver.js";
+import { findNamespacedObject, guardedMergePatch, liveOwnerReferences, objectPermissions, ttlOf, type OwnerReference } from "./object-target.js";
 import { checker } from "./parameters.js";
 import { objectNameFrom } from "./skeleton-values.js";
 
-/** Removes every ownerReference of an object; the operator is expected to adopt it again. */
-export const ownerRefOrphan = defineFaultDriver({
+export const ownerRefOrphanSpec = defineFaultSpec({
   type: InjectionType.OwnerRefOrphan,
   summary: "Clears an object's ownerReferences, orphaning it from its owner.",
   scope: "namespaced",
@@ -32,3 +32,69 @@ export const ownerRefOrphan = defineFaultDriver({
   },
   skeleton: ({ component }) => ({ apiVersion: "apps/v1", kind: "Deployment", name: objectNameFrom(component) }),
 });
+
+/**
+ * Removes every ownerReference of an object; the operator is expected to adopt it again. The
+ * original references are journaled apart (nothing but the references changes on the target), and
+ * the revert puts them back only while the object is still orphaned, and only those whose owner
+ * still exists (a reference to a deleted owner would make the garbage collector delete the object).
+ */
+export const ownerRefOrphan = defineRunnableFault<OwnerRefOrphanData, OwnerRefOrphanData>(ownerRefOrphanSpec, {
+  permissions: (parameters, namespace) => objectPermissions(parameters.apiVersion ?? "", parameters.kind ?? "", namespace, ["get", "list", "watch", "patch"]),
+
+  async plan(context) {
+    const parameters = context.experiment.spec.injection.parameters ?? {};
+    const found = await findNamespacedObject(context.cluster, parameters.apiVersion ?? "", parameters.kind ?? "", parameters.name ?? "", context.namespace);
+    const ownerReferences = found.object.metadata.ownerReferences ?? [];
+    if (ownerReferences.length === 0) throw new Error(`${found.ref.kind} ${context.namespace}/${found.ref.name} has no ownerReferences to orphan`);
+    return {
+      type: InjectionType.OwnerRefOrphan,
+      targets: [found.ref],
+      summary: `remove the ${ownerReferences.length} ownerReference(s) of ${found.ref.kind} ${context.namespace}/${found.ref.name} (${ownerReferences.map((o) => `${o.kind}/${o.name}`).join(", ")})`,
+      data: { path: found.path, ownerReferences },
+    };
+  },
+
+  /** The operator's repair: the object is owned again by its first (normally its controller) owner. */
+  repairChecks(plan) {
+    const target = plan.targets[0]!;
+    const controller = plan.data.ownerReferences.findIndex((owner) => owner.controller);
+    const index = controller >= 0 ? controller : 0;
+    return [{
+      type: "fieldEquals", apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace,
+      fieldPath: `metadata.ownerReferences[${index}].uid`, expectedValue: plan.data.ownerReferences[index]!.uid,
+    }];
+  },
+
+  async inject(context, plan) {
+    const data = plan.data;
+    const ttlMs = ttlOf(context);
+    const record = await context.journal.write(InjectionType.OwnerRefOrphan, plan.targets[0]!, data, ttlMs ? { ttlMs } : {});
+    const written = await guardedMergePatch(context.cluster, data.path, (object) => (object ? { metadata: { ownerReferences: [] } } : undefined));
+    if (written) data.acceptedAt = new Date().toISOString();
+    return [record];
+  },
+
+  async confirm(_context, plan) {
+    return plan.data.acceptedAt !== undefined;
+  },
+
+  /** Restores the references while the object has none (an operator that re-adopted it is left alone); idempotent. */
+  async revert(context, record) {
+    const { path, ownerReferences } = record.data;
+    const live = await liveOwnerReferences(context.cluster, record.target.namespace ?? context.namespace, ownerReferences);
+    if (live.length === 0) return;
+    await guardedMergePatch(context.cluster, path, (object) => {
+      if (!object || (object.metadata.ownerReferences ?? []).length > 0) return undefined;
+      return { metadata: { ownerReferences: live } };
+    });
+  },
+});
+
+/** The plan and the journal record: the object's path and its references before the fault. */
+interface OwnerRefOrphanData {
+  path: string;
+  ownerReferences: OwnerReference[];
+  /** Set by inject once the API server accepted the change (not journaled). */
+  acceptedAt?: string;
+}

@@ -242,6 +242,15 @@ export class ParameterChecker {
     return parsed.requirements;
   }
 
+  /** A namespace parameter must be one of blastRadius.allowedNamespaces (the Go tool checked only a deny-list). */
+  allowedNamespace(name: string, value: string): boolean {
+    if (this.context.allowedNamespaces.includes(value)) return true;
+    return this.report(name, "parameter.namespace-not-allowed", `namespace ${quote(value)} is not in blastRadius.allowedNamespaces`, {
+      expected: this.context.allowedNamespaces.length > 0 ? `one of ${this.context.allowedNamespaces.join(", ")}` : "a namespace listed in blastRadius.allowedNamespaces",
+      got: quote(value),
+    });
+  }
+
   /** The fault needs `dangerLevel: high`; `reason` completes "… requires dangerLevel: high". */
   requireHighDanger(reason: string): boolean {
     if (this.context.dangerLevel === "high") return true;

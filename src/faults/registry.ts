@@ -11,17 +11,17 @@ import { deploymentScaleZero } from "./deployment-scale-zero.js";
 import type { AnyRunnableFault, FaultSpec } from "./driver.js";
 import { finalizerBlock } from "./finalizer-block.js";
 import { imageCorrupt } from "./image-corrupt.js";
-import { labelStomping } from "./label-stomping.js";
+import { labelStomping, labelStompingSpec } from "./label-stomping.js";
 import { leaderElectionDisrupt } from "./leader-election-disrupt.js";
 import { namespaceDeletion } from "./namespace-deletion.js";
 import { networkPartition, networkPartitionSpec } from "./network-partition.js";
-import { ownerRefOrphan } from "./owner-ref-orphan.js";
+import { ownerRefOrphan, ownerRefOrphanSpec } from "./owner-ref-orphan.js";
 import { pdbBlock } from "./pdb-block.js";
 import { podKill, podKillSpec } from "./pod-kill.js";
 import { quotaExhaustion } from "./quota-exhaustion.js";
 import { rbacRevoke, rbacRevokeSpec } from "./rbac-revoke.js";
-import { resourceDeletion } from "./resource-deletion.js";
-import { secretDeletion } from "./secret-deletion.js";
+import { resourceDeletion, resourceDeletionSpec } from "./resource-deletion.js";
+import { secretDeletion, secretDeletionSpec } from "./secret-deletion.js";
 import { webhookDisrupt } from "./webhook-disrupt.js";
 import { webhookLatency } from "./webhook-latency.js";
 
@@ -34,21 +34,21 @@ const SPECS: readonly FaultSpec[] = [
   rbacRevokeSpec,
   finalizerBlock,
   clientFault,
-  ownerRefOrphan,
+  ownerRefOrphanSpec,
   quotaExhaustion,
   webhookLatency,
   namespaceDeletion,
-  labelStomping,
-  secretDeletion,
+  labelStompingSpec,
+  secretDeletionSpec,
   deploymentScaleZero,
   leaderElectionDisrupt,
   crashLoopInject,
   imageCorrupt,
-  resourceDeletion,
+  resourceDeletionSpec,
   pdbBlock,
 ];
 
-const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke];
+const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion];
 
 const BY_TYPE: ReadonlyMap<string, FaultSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 const RUNNABLE_BY_TYPE: ReadonlyMap<string, AnyRunnableFault> = new Map(RUNNABLE.map((fault) => [fault.spec.type, fault]));

@@ -1,5 +1,7 @@
 import { InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault } from "./driver.js";
+import { confirmDeletion, goBackupLeftovers, injectDeletion, planDeletion, revertDeletion, type DeletionData, type DeletionRecord } from "./object-deletion.js";
+import { objectPermissions } from "./object-target.js";
 import { checker } from "./parameters.js";
 import { objectNameFrom } from "./skeleton-values.js";
 
@@ -9,8 +11,7 @@ const CLUSTER_KINDS = ["Namespace", "Node", "ClusterRole", "ClusterRoleBinding",
 const PROTECTED_SERVICES = ["kubernetes", "openshift-apiserver", "dns-default", "kube-dns"];
 const PROTECTED_SERVICE_ACCOUNTS = ["default", "deployer", "builder", "pipeline"];
 
-/** Deletes any namespaced object (after backing it up); the operator is expected to recreate it. */
-export const resourceDeletion = defineFaultDriver({
+export const resourceDeletionSpec = defineFaultSpec({
   type: InjectionType.ResourceDeletion,
   summary: "Deletes one namespaced object (dependents are garbage-collected), keeping a backup for revert.",
   scope: "namespaced",
@@ -47,9 +48,36 @@ export const resourceDeletion = defineFaultDriver({
       }
     }
     const namespace = check.value("namespace");
-    if (namespace !== undefined) check.targetNamespace("namespace", namespace);
+    if (namespace !== undefined && check.targetNamespace("namespace", namespace)) check.allowedNamespace("namespace", namespace);
     check.requireHighDanger("ResourceDeletion");
     return check.issues;
   },
   skeleton: ({ component }) => ({ apiVersion: "v1", kind: "Service", name: objectNameFrom(component) }),
+});
+
+/**
+ * Deletes any namespaced object; the operator is expected to recreate it. The backup is journaled
+ * before the delete (a Secret's in a Secret); the revert re-creates it only if the operator did not,
+ * without server-set fields and with owner references re-pointed at live owners.
+ */
+export const resourceDeletion = defineRunnableFault<DeletionData, DeletionRecord>(resourceDeletionSpec, {
+  permissions: (parameters, namespace) => [
+    ...objectPermissions(parameters.apiVersion ?? "", parameters.kind ?? "", parameters.namespace || namespace, ["get", "list", "watch", "delete", "create"]),
+    // A deleted Secret's backup is journaled in a Secret.
+    ...(parameters.kind === "Secret" ? objectPermissions("v1", "Secret", namespace, ["create", "delete"]) : []),
+  ],
+  plan: (context) => {
+    const parameters = context.experiment.spec.injection.parameters ?? {};
+    return planDeletion(context, InjectionType.ResourceDeletion, parameters.apiVersion ?? "", parameters.kind ?? "", parameters.name ?? "");
+  },
+  /** The operator's repair: the object exists again. */
+  repairChecks: (plan) => {
+    const target = plan.targets[0]!;
+    return [{ type: "resourceExists", apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace }];
+  },
+  inject: (context, plan) => injectDeletion(context, InjectionType.ResourceDeletion, plan),
+  confirm: confirmDeletion,
+  revert: revertDeletion,
+  /** The Go tool's backup Secrets chaos-backup-resource-<kind>-<name> (data key resource-backup). */
+  leftovers: (context, namespace) => goBackupLeftovers(context, namespace, InjectionType.ResourceDeletion, "resource-backup"),
 });

@@ -174,4 +174,76 @@ const clusterRoleBinding: Scenario = {
   }),
 };
 
-export const SCENARIOS: readonly Scenario[] = [podKill, networkPartition, configDrift, configDriftSecret, roleBinding, clusterRoleBinding];
+const webConfigCheck = (namespace: string) => ({ type: "resourceExists", apiVersion: "v1", kind: "ConfigMap", name: "web-config", namespace });
+
+/** A label of the ConfigMap is overwritten; no operator puts it back, the revert does. */
+const labelStomping: Scenario = {
+  title: "LabelStomping",
+  faultType: "LabelStomping",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "LabelStomping", parameters: { apiVersion: "v1", kind: "ConfigMap", name: "web-config", labelKey: "tier", action: "overwrite", newValue: "stomped" }, ttl: "300s" },
+  }),
+};
+
+/** The ConfigMap is owned by another ConfigMap; the fault orphans it, the revert re-owns it (same owner UID). */
+const ownerRefOrphan: Scenario = {
+  title: "OwnerRefOrphan",
+  faultType: "OwnerRefOrphan",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    const owner = await rest.create<{ metadata: { uid: string } }>(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-owner" }, data: { role: "owner" },
+    });
+    await rest.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1", kind: "ConfigMap",
+      metadata: { name: "web-config", labels: { tier: "config" }, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "web-owner", uid: owner.metadata.uid, controller: true }] },
+      data: { "config.yaml": "good" },
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "OwnerRefOrphan", parameters: { apiVersion: "v1", kind: "ConfigMap", name: "web-config" }, ttl: "300s" },
+  }),
+};
+
+/** The ConfigMap is deleted; the revert re-creates it from the journaled backup. */
+const resourceDeletion: Scenario = {
+  title: "ResourceDeletion",
+  faultType: "ResourceDeletion",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "ResourceDeletion", parameters: { apiVersion: "v1", kind: "ConfigMap", name: "web-config" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+/** The Secret is deleted; its backup is journaled in a Secret and re-created by the revert. */
+const secretDeletion: Scenario = {
+  title: "SecretDeletion",
+  faultType: "SecretDeletion",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/secrets`, {
+      apiVersion: "v1", kind: "Secret", type: "Opaque",
+      metadata: { name: "web-secret", labels: { tier: "secret" }, annotations: { owner: "team-a" } },
+      data: { token: Buffer.from("s3cret").toString("base64") },
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "v1", kind: "Secret", name: "web-secret", namespace }], recoveryTimeout: "1s",
+    injection: { type: "SecretDeletion", parameters: { name: "web-secret" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+export const SCENARIOS: readonly Scenario[] = [
+  podKill, networkPartition, configDrift, configDriftSecret, roleBinding, clusterRoleBinding,
+  labelStomping, ownerRefOrphan, resourceDeletion, secretDeletion,
+];

@@ -1,5 +1,5 @@
 // What the operator wants the cluster to look like: pure functions, no I/O.
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { parse } from "yaml";
 import { NAMES } from "./settings.js";
 import type { KubeObject } from "./informer.js";
@@ -120,6 +120,25 @@ export const SERVER_COMMAND = ["llama", "stack", "run", "/etc/llama-stack/run.ya
 
 export const serviceName = (distribution: Distribution) => `${distribution.metadata?.name}-service`;
 
+export const apiKeySecretName = (distribution: Distribution) => `${distribution.metadata?.name}-api-key`;
+
+/**
+ * The distribution's API key, derived from its UID with the operator's key: a Secret deleted by
+ * accident is recreated with the same value, so whoever holds the key keeps working.
+ */
+export function derivedApiKey(distribution: Distribution, operatorKey: string): string {
+  return createHmac("sha256", operatorKey).update(distribution.metadata?.uid ?? "").digest("hex");
+}
+
+/** The generated Secret holding a distribution's API key; owned by the distribution. */
+export function desiredApiKeySecret(distribution: Distribution, apiKey: string): KubeObject {
+  return {
+    apiVersion: "v1", kind: "Secret", type: "Opaque",
+    metadata: { name: apiKeySecretName(distribution), namespace: distribution.metadata?.namespace, labels: operandLabels(distribution), ownerReferences: [ownerReference(distribution)] },
+    data: { [NAMES.apiKeyKey]: Buffer.from(apiKey).toString("base64") },
+  } as KubeObject;
+}
+
 /** The distribution's server Deployment, configured from the (last valid) serving config. */
 export function desiredDeployment(distribution: Distribution, config: ServingConfig, hash: string): KubeObject {
   const labels = operandLabels(distribution);
@@ -170,6 +189,8 @@ function deploymentFingerprint(object: KubeObject): string {
   return canonical({
     replicas: spec.replicas ?? 1,
     labels: object.metadata?.labels ?? {},
+    // Its owner (the distribution): an orphaned Deployment is adopted again.
+    owners: (object.metadata?.ownerReferences ?? []).map((owner) => owner.uid),
     hash: spec.template?.metadata?.annotations?.[NAMES.configHashAnnotation],
     image: container.image,
     command: container.command ?? null,
@@ -183,6 +204,10 @@ export interface AdoptedFields {
   replicas?: boolean;
   command?: boolean;
   image?: boolean;
+  /** The Deployment's own labels. */
+  labels?: boolean;
+  /** Its ownerReferences (an orphan stays an orphan). */
+  owners?: boolean;
 }
 
 /**
@@ -190,8 +215,13 @@ export interface AdoptedFields {
  * does not own a field neither notices nor undoes a change to it.
  */
 export function adoptFields(desired: KubeObject, current: KubeObject | undefined, adopt: AdoptedFields): KubeObject {
-  if (!current || (!adopt.replicas && !adopt.command && !adopt.image)) return desired;
+  if (!current || (!adopt.replicas && !adopt.command && !adopt.image && !adopt.labels && !adopt.owners)) return desired;
   const copy = structuredClone(desired);
+  if (adopt.labels) copy.metadata = { ...copy.metadata, labels: { ...current.metadata?.labels } };
+  if (adopt.owners) {
+    const { ownerReferences: _owners, ...metadata } = copy.metadata ?? {};
+    copy.metadata = current.metadata?.ownerReferences?.length ? { ...metadata, ownerReferences: current.metadata.ownerReferences } : metadata;
+  }
   const spec = copy.spec as Spec;
   const currentSpec = (current.spec ?? {}) as Spec;
   if (adopt.replicas) spec.replicas = currentSpec.replicas;

@@ -48,7 +48,9 @@ const distributions = new Informer(client, log, {
 }, (_event, object) => distributionController.enqueue(objectKey(object)));
 const ownerKey = (object: KubeObject) => {
   const owner = object.metadata?.ownerReferences?.find((ref) => ref.controller && ref.kind === NAMES.kind);
-  return owner ? `${object.metadata?.namespace}/${owner.name}` : undefined;
+  // An orphan (its owner reference removed) still names its distribution by label: it is adopted again.
+  const name = owner?.name ?? object.metadata?.labels?.[NAMES.instanceLabel];
+  return name ? `${object.metadata?.namespace}/${name}` : undefined;
 };
 const enqueueOwner = (_event: string, object: KubeObject) => {
   const key = ownerKey(object);
@@ -56,6 +58,7 @@ const enqueueOwner = (_event: string, object: KubeObject) => {
 };
 const deployments = new Informer(client, log, { ...informerOptions, name: "deployments", path: "/apis/apps/v1/deployments", labelSelector: managedSelector }, enqueueOwner);
 const services = new Informer(client, log, { ...informerOptions, name: "services", path: "/api/v1/services", labelSelector: managedSelector }, enqueueOwner);
+const secrets = new Informer(client, log, { ...informerOptions, name: "secrets", path: "/api/v1/secrets", labelSelector: managedSelector }, enqueueOwner);
 const enqueueWorkspace = () => workspaceController.enqueue(workspaceReconciler.key);
 const namespaces = new Informer(client, log, {
   ...informerOptions, name: "workspace-namespace", path: "/api/v1/namespaces", fieldSelector: `metadata.name=${NAMES.workspaceNamespace}`,
@@ -63,13 +66,19 @@ const namespaces = new Informer(client, log, {
 const catalogs = new Informer(client, log, {
   ...informerOptions, name: "model-catalog", path: `/api/v1/namespaces/${NAMES.workspaceNamespace}/configmaps`, fieldSelector: `metadata.name=${NAMES.modelCatalog}`,
 }, enqueueWorkspace);
-const informers = [configs, distributions, deployments, services, namespaces, catalogs];
+const informers = [configs, distributions, deployments, services, secrets, namespaces, catalogs];
 const allSynced = Promise.all(informers.map((informer) => informer.synced));
 
 const context = {
   client, log, namespace: settings.namespace, podName: settings.podName, disableDriftRepair: switches.disableDriftRepair,
-  adoptedFields: { replicas: switches.ignoreReplicaDrift, command: switches.ignoreCommandDrift, image: switches.ignoreImageDrift },
-  configs, distributions, deployments, services,
+  adoptedFields: {
+    replicas: switches.ignoreReplicaDrift, command: switches.ignoreCommandDrift, image: switches.ignoreImageDrift,
+    labels: switches.ignoreLabelDrift, owners: switches.noReadoption,
+  },
+  configs, distributions, deployments, services, secrets,
+  // API keys are derived from the distribution's UID with this key (the same value after a deletion).
+  operatorKey: process.env.LLAMASTACK_OPERATOR_KEY || "llamastack-demo-operator-key",
+  noServiceRecreate: switches.noServiceRecreate, regenerateSecret: switches.regenerateSecret,
 };
 const configReconciler = new ServingConfigReconciler(context);
 const distributionReconciler = new DistributionReconciler(context);

@@ -18,6 +18,8 @@ export const NAMES = {
   /** Names the distribution an operand object belongs to. */
   instanceLabel: "app.kubernetes.io/instance",
   configHashAnnotation: "llamastack.io/serving-config-hash",
+  /** The key of the API-key Secret the operator generates for each distribution (<name>-api-key). */
+  apiKeyKey: "api-key",
   /** The namespace the operator manages for model assets, and the catalog it keeps there. */
   workspaceNamespace: "llamastack-models",
   modelCatalog: "llamastack-model-catalog",

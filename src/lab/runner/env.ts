@@ -42,6 +42,8 @@ export interface EnvContext {
   configMap(name: string): Promise<{ data?: Record<string, string>; binaryData?: Record<string, string> } | undefined>;
   /** Secret `data` (base64), undefined when it does not exist. */
   secret(name: string): Promise<{ data?: Record<string, string>; stringData?: Record<string, string> } | undefined>;
+  /** Variables the process gets anyway (the kubelet's service variables): $(VAR) in values may name them. */
+  predefined?: ReadonlyMap<string, string>;
 }
 
 /** What the kubelet reports as CreateContainerConfigError. */
@@ -87,7 +89,7 @@ export async function resolveEnv(ctx: EnvContext): Promise<Map<string, string>> 
       const value = await valueFrom(variable.name, variable.valueFrom, ctx, configMapData, secretData);
       if (value !== undefined) env.set(variable.name, value);
     } else {
-      env.set(variable.name, expand(variable.value ?? "", env));
+      env.set(variable.name, expand(variable.value ?? "", ctx.predefined ? new Map([...ctx.predefined, ...env]) : env));
     }
   }
   return env;

@@ -1,4 +1,5 @@
-import { Watch, type KubeConfig } from "@kubernetes/client-node";
+import { pause } from "../../kube/transport.js";
+import { ResourceWatcher } from "../../kube/watcher.js";
 import type { KubeApi } from "./kube-api.js";
 
 export interface Meta {
@@ -21,26 +22,23 @@ export interface Obj {
 export type InformerEvent = "added" | "modified" | "deleted";
 
 /**
- * A list+watch cache of one collection. A watch that ends resumes from the last resourceVersion
- * seen; an expired version (410) or an ERROR event re-lists and reports the difference as events,
- * so listeners see every object's latest state. `synced` resolves after the first list.
+ * A list+watch cache of one collection with listeners that get the previous object: the engine's
+ * ResourceWatcher (one transport, resume from the last resourceVersion, re-list on 410 Gone,
+ * connect and idle timeouts) plus the old object per event. `synced` resolves after the first list.
  */
 export class Informer<T extends Obj = Obj> {
   readonly objects = new Map<string, T>();
   readonly synced: Promise<void>;
   private markSynced!: () => void;
   private listeners: Array<(event: InformerEvent, object: T, old?: T) => void> = [];
-  private request: AbortController | undefined;
 
   constructor(
     private readonly api: KubeApi,
-    private readonly config: KubeConfig,
     private readonly path: string,
     private readonly signal: AbortSignal,
     private readonly log: (line: string) => void,
   ) {
     this.synced = new Promise((resolve) => (this.markSynced = resolve));
-    signal.addEventListener("abort", () => this.request?.abort(), { once: true });
   }
 
   on(listener: (event: InformerEvent, object: T, old?: T) => void): void {
@@ -57,24 +55,42 @@ export class Informer<T extends Obj = Obj> {
 
   /** Runs until the signal aborts. */
   async run(): Promise<void> {
-    let resourceVersion: string | undefined;
-    let failures = 0;
-    while (!this.signal.aborted) {
+    let troubled = false;
+    const watcher = new ResourceWatcher(this.api.rest, { path: this.path, signal: this.signal }, {
+      onEvent: (type, object) => {
+        const key = Informer.key(object);
+        const old = this.objects.get(key);
+        if (type === "DELETED") {
+          this.objects.delete(key);
+          this.emit("deleted", object as T, old);
+        } else {
+          this.objects.set(key, object as T);
+          this.emit(old ? "modified" : "added", object as T, old);
+        }
+      },
+      onTrouble: (reason) => {
+        if (!troubled) this.log(`watch ${this.path}: ${reason}; retrying`);
+        troubled = true;
+      },
+      onResumed: (outage) => {
+        troubled = false;
+        this.log(`watch ${this.path} is back after ${outage.until - outage.since} ms`);
+      },
+    });
+    // The API server may be restarting: retry the first list with a little backoff (a timer, not a poll of cluster state).
+    for (let failures = 0; !this.signal.aborted; failures++) {
       try {
-        if (resourceVersion === undefined) resourceVersion = await this.relist();
-        const outcome = await this.watchFrom(resourceVersion);
-        resourceVersion = outcome.resourceVersion;
-        if (outcome.expired) resourceVersion = undefined;
-        failures = 0;
+        await watcher.start();
+        this.markSynced();
+        break;
       } catch (error) {
         if (this.signal.aborted) break;
-        failures += 1;
-        this.log(`watch ${this.path}: ${(error as Error).message}; retrying`);
-        resourceVersion = undefined;
-        // The API server may be restarting: back off a little (a timer, not a poll of cluster state).
-        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** failures)));
+        this.log(`list ${this.path}: ${(error as Error).message}; retrying`);
+        await pause(Math.min(2_000, 100 * 2 ** failures), this.signal).catch(() => {});
       }
     }
+    if (this.signal.aborted) return;
+    await new Promise<void>((resolve) => this.signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 
   private emit(event: InformerEvent, object: T, old?: T): void {
@@ -85,71 +101,5 @@ export class Informer<T extends Obj = Obj> {
         this.log(`listener for ${this.path} failed: ${(error as Error).stack ?? error}`);
       }
     }
-  }
-
-  private async relist(): Promise<string> {
-    const list = await this.api.request<{ items: T[]; metadata: { resourceVersion: string } }>("GET", this.path, {
-      signal: this.signal, timeoutMs: 30_000,
-    });
-    const seen = new Set<string>();
-    for (const item of list.items) {
-      const key = Informer.key(item);
-      seen.add(key);
-      const old = this.objects.get(key);
-      this.objects.set(key, item);
-      if (!old) this.emit("added", item);
-      else if (old.metadata?.resourceVersion !== item.metadata?.resourceVersion) this.emit("modified", item, old);
-    }
-    for (const [key, old] of [...this.objects]) {
-      if (!seen.has(key)) {
-        this.objects.delete(key);
-        this.emit("deleted", old, old);
-      }
-    }
-    this.markSynced();
-    return list.metadata.resourceVersion;
-  }
-
-  private watchFrom(resourceVersion: string): Promise<{ resourceVersion: string; expired: boolean }> {
-    return new Promise((resolve, reject) => {
-      let current = resourceVersion;
-      let expired = false;
-      const finish = (error?: unknown) => {
-        this.request = undefined;
-        if (error && !expired && !this.signal.aborted) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve({ resourceVersion: current, expired });
-      };
-      new Watch(this.config)
-        .watch(
-          this.path,
-          // The server ends the watch after timeoutSeconds; we then resume from `current`.
-          { allowWatchBookmarks: true, resourceVersion, timeoutSeconds: 300 },
-          (phase: string, object: T) => {
-            if (phase === "ERROR") {
-              // Usually 410 Gone: our version is too old. Re-list.
-              expired = true;
-              this.request?.abort();
-              return;
-            }
-            const version = object.metadata?.resourceVersion;
-            if (version) current = version;
-            if (phase === "BOOKMARK") return;
-            const key = Informer.key(object);
-            const old = this.objects.get(key);
-            if (phase === "DELETED") {
-              this.objects.delete(key);
-              this.emit("deleted", object, old);
-            } else {
-              this.objects.set(key, object);
-              this.emit(old ? "modified" : "added", object, old);
-            }
-          },
-          (error: unknown) => finish(error ?? undefined),
-        )
-        .then((controller) => {
-          this.request = controller;
-          if (this.signal.aborted) controller.abort();
-        }, finish);
-    });
   }
 }

@@ -1,57 +1,41 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import fetch from "node-fetch";
+import { KubeApiError } from "../../kube/errors.js";
+import { KubeRest } from "../../kube/rest.js";
 
-export class KubeApiError extends Error {
-  constructor(message: string, readonly status: number, readonly body: string) {
-    super(message);
-  }
-}
+export { KubeApiError };
 
 export type PatchType = "merge" | "strategic";
 
+const CONTENT_TYPES: Record<PatchType | "json", string> = {
+  json: "application/json",
+  merge: "application/merge-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+};
+
 /**
- * Plain REST calls with the runner's admin identity: status subresources, strategic merge
- * patches and preconditioned deletes are simpler to express here than through the generated client.
+ * The runner's calls with its admin identity, over the project's one transport (src/kube/rest.ts:
+ * kept-alive connections, retries of transient answers): status subresources, strategic merge
+ * patches and preconditioned deletes as plain REST.
  */
 export class KubeApi {
-  constructor(readonly config: KubeConfig) {}
+  readonly rest: KubeRest;
+
+  constructor(readonly config: KubeConfig) {
+    this.rest = new KubeRest(config);
+  }
 
   async request<T = unknown>(
     method: string,
     path: string,
     options: { body?: unknown; patch?: PatchType; query?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    const url = new URL(cluster.server + path);
-    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
-    const init = (await this.config.applyToFetchOptions({})) as Record<string, unknown> & { headers?: Record<string, string> };
-    const headers: Record<string, string> = { ...(init.headers ?? {}), Accept: "application/json" };
-    if (options.body !== undefined) {
-      headers["Content-Type"] = options.patch === "strategic"
-        ? "application/strategic-merge-patch+json"
-        : options.patch === "merge" ? "application/merge-patch+json" : "application/json";
-    }
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const response = await fetch(url.toString(), {
-      ...init,
-      method,
-      headers,
-      signal: signal as never,
-      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    const response = await this.rest.request<T>(method, path, {
+      ...(options.body !== undefined ? { body: options.body, contentType: CONTENT_TYPES[options.patch ?? "json"] } : {}),
+      ...(options.query ? { query: options.query } : {}),
+      timeoutMs: options.timeoutMs ?? 15_000,
+      signal: options.signal,
     });
-    const text = await response.text();
-    if (!response.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // not JSON
-      }
-      throw new KubeApiError(`${method} ${path}: HTTP ${response.status}: ${message}`, response.status, text);
-    }
-    return (text ? JSON.parse(text) : undefined) as T;
+    return response.body;
   }
 
   get<T = unknown>(path: string): Promise<T> {
@@ -63,7 +47,7 @@ export class KubeApi {
     try {
       return await this.request<T>("GET", path);
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return undefined;
+      if (isStatus(error, 404)) return undefined;
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { applyServiceNat } from "./in-cluster.js";
 
 const run = promisify(execFile);
 
@@ -191,6 +192,8 @@ export async function createSandbox(network: RunnerNetwork, slot: number): Promi
     await ip(["-n", sandbox.netns, "link", "set", "eth0", "up"]);
     await ip(["-n", sandbox.netns, "link", "set", "lo", "up"]);
     await ip(["-n", sandbox.netns, "route", "add", "default", "via", sandbox.nodeIp]);
+    // The `kubernetes` Service address, as kube-proxy would route it (InClusterConfig dials it).
+    await applyServiceNat(sandbox.netns, network);
   } catch (error) {
     await deleteSandbox(network, slot);
     throw error;

@@ -145,10 +145,11 @@ function sanitizeComment(text: string): string {
   return text.replace(/[^A-Za-z0-9_./-]/g, "_");
 }
 
-/** Applies a ruleset with `nft -f -` (one atomic transaction). */
-export function applyNft(ruleset: string): Promise<void> {
+/** Applies a ruleset with `nft -f -` (one atomic transaction), on the host or inside a network namespace. */
+export function applyNft(ruleset: string, netns?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("nft", ["-f", "-"], { stdio: ["pipe", "ignore", "pipe"] });
+    const [command, ...args] = netns ? ["ip", "netns", "exec", netns, "nft", "-f", "-"] : ["nft", "-f", "-"];
+    const child = spawn(command!, args, { stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.once("error", (error) => reject(new Error(`cannot run nft (install the nftables package): ${error.message}`)));

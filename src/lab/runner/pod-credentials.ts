@@ -26,11 +26,15 @@ interface TokenSource {
  * serviceAccountToken volume source, which the ServiceAccount admission plugin adds unless
  * automountServiceAccountToken is false), written to a token file that is renewed at 80% of its
  * lifetime, and a kubeconfig that dials the API server on the runner's address with the lab CA.
+ * The token sits with ca.crt and namespace in one folder: the pod's ServiceAccount volume
+ * (in-cluster.ts mounts it where client-go's InClusterConfig looks).
  */
 export class PodCredentials {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   kubeconfigPath: string | undefined;
+  /** token, ca.crt and namespace, as the kubelet's ServiceAccount volume holds them (set by ensure). */
+  serviceAccountDir: string | undefined;
 
   constructor(
     private readonly api: KubeApi,
@@ -63,10 +67,14 @@ export class PodCredentials {
     const pod = this.pod();
     const namespace = pod.metadata?.namespace ?? "";
     const dir = podStateDir(this.labDir, pod.metadata?.uid ?? "");
-    const tokenFile = join(dir, "token");
+    const accountDir = join(dir, "serviceaccount");
+    const tokenFile = join(accountDir, "token");
     const kubeconfig = join(dir, "kubeconfig");
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await mkdir(accountDir, { recursive: true, mode: 0o700 });
+    await writeFile(join(accountDir, "ca.crt"), readFileSync(this.caFile));
+    await writeFile(join(accountDir, "namespace"), namespace);
     await this.renew(source, tokenFile);
+    this.serviceAccountDir = accountDir;
     const user = `system:serviceaccount:${namespace}:${pod.spec?.serviceAccountName ?? "default"}`;
     const text = stringify({
       apiVersion: "v1",

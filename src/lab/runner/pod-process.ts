@@ -8,6 +8,7 @@ import { isStatus, kubeTime, type KubeApi } from "./kube-api.js";
 import type { Obj } from "./informer.js";
 import type { PodSandbox, RunnerNetwork } from "./netns.js";
 import { NODE_ALLOCATABLE, PROCESS_NODE_NAME } from "./node-agent.js";
+import { ensureServiceAccountMountPoint, kubernetesServiceEnv, withServiceAccountMount } from "./in-cluster.js";
 import { PodCredentials } from "./pod-credentials.js";
 import {
   alive, kill, killPodProcesses, podLogDir, podStateDir, POD_UID_ENV, readPodRecord, type PodRecord,
@@ -402,10 +403,13 @@ export class PodWorker {
       return;
     }
     const cwd = this.workdir();
+    const serviceEnv = kubernetesServiceEnv(!this.hostNetwork, this.services.network.apiServerPort);
     let env: Map<string, string>;
     let argv: string[];
+    let processEnv: Record<string, string>;
     try {
       env = await resolveEnv({
+        predefined: new Map(Object.entries(serviceEnv)),
         pod: this.pod,
         container,
         podIp: this.podIp ?? "",
@@ -414,7 +418,20 @@ export class PodWorker {
         configMap: (name) => this.services.api.getOptional(`/api/v1/namespaces/${this.namespace}/configmaps/${name}`),
         secret: (name) => this.services.api.getOptional(`/api/v1/namespaces/${this.namespace}/secrets/${name}`),
       });
-      argv = commandLine(container, env);
+      processEnv = {
+        PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+        HOME: process.env.HOME ?? "/root",
+        HOSTNAME: this.name,
+        ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
+        ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
+        ...serviceEnv,
+        ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+        ...Object.fromEntries(env),
+        [LAB_MARKER_ENV]: this.services.labDir,
+        [POD_UID_ENV]: this.uid,
+      };
+      // $(VAR) in command and args may name any variable the process gets, KUBECONFIG included.
+      argv = commandLine(container, new Map(Object.entries(processEnv)));
     } catch (error) {
       if (!(error instanceof ContainerConfigError)) throw error;
       this.event("Warning", "Failed", `Error: ${error.message}`);
@@ -422,17 +439,6 @@ export class PodWorker {
       return;
     }
     if (this.terminating) return;
-    const processEnv: Record<string, string> = {
-      PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/root",
-      HOSTNAME: this.name,
-      ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
-      ...(process.env.TZ ? { TZ: process.env.TZ } : {}),
-      ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
-      ...Object.fromEntries(env),
-      [LAB_MARKER_ENV]: this.services.labDir,
-      [POD_UID_ENV]: this.uid,
-    };
     const executable = findExecutable(argv[0] ?? "", processEnv.PATH ?? "", cwd);
     const now = new Date();
     if (!executable) {
@@ -448,7 +454,11 @@ export class PodWorker {
     const log = openSync(join(logDir, `${container.name ?? "main"}.log`), "a");
     let child: ChildProcess;
     try {
-      const [command, ...args] = this.sandbox ? ["ip", "netns", "exec", this.sandbox.netns, ...argv] : argv;
+      // The ServiceAccount volume where InClusterConfig looks, in the pod's own mount namespace.
+      const accountDir = this.credentials.serviceAccountDir;
+      if (accountDir) ensureServiceAccountMountPoint();
+      const program = accountDir ? withServiceAccountMount(argv, accountDir) : argv;
+      const [command, ...args] = this.sandbox ? ["ip", "netns", "exec", this.sandbox.netns, ...program] : program;
       child = spawn(command ?? "", args, { cwd, env: processEnv, detached: true, stdio: ["ignore", log, log] });
       await new Promise<void>((resolveSpawn, reject) => {
         child.once("spawn", resolveSpawn);

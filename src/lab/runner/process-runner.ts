@@ -86,9 +86,9 @@ class ProcessRunner {
     private readonly network: RunnerNetwork,
     signal: AbortSignal,
   ) {
-    this.pods = new Informer<Pod>(api, config, "/api/v1/pods", signal, log);
-    this.policies = new Informer(api, config, "/apis/networking.k8s.io/v1/networkpolicies", signal, log);
-    this.namespaces = new Informer(api, config, "/api/v1/namespaces", signal, log);
+    this.pods = new Informer<Pod>(api, "/api/v1/pods", signal, log);
+    this.policies = new Informer(api, "/apis/networking.k8s.io/v1/networkpolicies", signal, log);
+    this.namespaces = new Informer(api, "/api/v1/namespaces", signal, log);
     this.agent = new NodeAgent(api, network, log);
     const here = dirname(fileURLToPath(import.meta.url));
     const envBase = Number(process.env[BACKOFF_ENV]);
