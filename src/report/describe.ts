@@ -36,6 +36,8 @@ export function describeEvent(event: ReportTimelineEvent): string {
       return "recovery detected";
     case "watchGap":
       return `WATCH GAP on ${text("watch")}: ${text("reason")}`;
+    case "watchOutage":
+      return `WATCH OUTAGE on ${text("watch")} ${number("until") === undefined ? "until the end of observation" : `for ${(number("until")! - event.at)} ms`}: ${text("reason")}`;
     case "toolError":
       return `TOOL ERROR during ${text("operation")}: ${text("message")}`;
     case "preCheck":
