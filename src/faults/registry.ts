@@ -5,15 +5,15 @@
 import { INJECTION_TYPES, type InjectionType } from "../experiment/enums.js";
 import { clientFault } from "./client-fault.js";
 import { configDrift, configDriftSpec } from "./config-drift.js";
-import { crashLoopInject } from "./crash-loop-inject.js";
+import { crashLoopInject, crashLoopInjectSpec } from "./crash-loop-inject.js";
 import { crdMutation } from "./crd-mutation.js";
-import { deploymentScaleZero } from "./deployment-scale-zero.js";
+import { deploymentScaleZero, deploymentScaleZeroSpec } from "./deployment-scale-zero.js";
 import type { AnyRunnableFault, FaultSpec } from "./driver.js";
 import { finalizerBlock } from "./finalizer-block.js";
-import { imageCorrupt } from "./image-corrupt.js";
+import { imageCorrupt, imageCorruptSpec } from "./image-corrupt.js";
 import { labelStomping, labelStompingSpec } from "./label-stomping.js";
-import { leaderElectionDisrupt } from "./leader-election-disrupt.js";
-import { namespaceDeletion } from "./namespace-deletion.js";
+import { leaderElectionDisrupt, leaderElectionDisruptSpec } from "./leader-election-disrupt.js";
+import { namespaceDeletion, namespaceDeletionSpec } from "./namespace-deletion.js";
 import { networkPartition, networkPartitionSpec } from "./network-partition.js";
 import { ownerRefOrphan, ownerRefOrphanSpec } from "./owner-ref-orphan.js";
 import { pdbBlock } from "./pdb-block.js";
@@ -37,18 +37,18 @@ const SPECS: readonly FaultSpec[] = [
   ownerRefOrphanSpec,
   quotaExhaustion,
   webhookLatency,
-  namespaceDeletion,
+  namespaceDeletionSpec,
   labelStompingSpec,
   secretDeletionSpec,
-  deploymentScaleZero,
-  leaderElectionDisrupt,
-  crashLoopInject,
-  imageCorrupt,
+  deploymentScaleZeroSpec,
+  leaderElectionDisruptSpec,
+  crashLoopInjectSpec,
+  imageCorruptSpec,
   resourceDeletionSpec,
   pdbBlock,
 ];
 
-const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion];
+const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion];
 
 const BY_TYPE: ReadonlyMap<string, FaultSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 const RUNNABLE_BY_TYPE: ReadonlyMap<string, AnyRunnableFault> = new Map(RUNNABLE.map((fault) => [fault.spec.type, fault]));

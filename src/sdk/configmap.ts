@@ -21,6 +21,8 @@ export enum ChaosEventReason {
 /** Annotations of those Events: which configuration (sha256 of data.config) and when, to the millisecond. */
 export const DIGEST_ANNOTATION = "chaos.operatorchaos.io/config-digest";
 export const APPLIED_AT_ANNOTATION = "chaos.operatorchaos.io/applied-at";
+/** On a change: how many calls the previous configuration failed or delayed, per operation (JSON). */
+export const INJECTED_ANNOTATION = "chaos.operatorchaos.io/injected";
 
 export interface ChaosStatus {
   readonly active: boolean;
@@ -29,6 +31,8 @@ export interface ChaosStatus {
   readonly digest: string;
   readonly configMap: { readonly namespace: string; readonly name: string; readonly uid?: string; readonly resourceVersion?: string };
   readonly appliedAt: Date;
+  /** Calls the previous configuration failed or delayed, per operation: evidence the faults bit. */
+  readonly injectedBefore: Readonly<Partial<Record<Operation, number>>>;
   /** Why the configuration was refused (no faults are applied then). */
   readonly issues?: readonly SpecIssue[];
 }
@@ -55,6 +59,7 @@ export class ChaosConfigFeed {
     const digest = configDigest(text);
     if (digest === this.digest) return undefined;
     this.digest = digest;
+    const injectedBefore = this.injector.counts().injected;
     const parsed = parseConfigData(object?.data);
     // A configuration that does not parse applies no faults: failing closed never breaks an operator.
     if (parsed.ok) this.injector.configure(parsed.config);
@@ -71,6 +76,7 @@ export class ChaosConfigFeed {
         ...(object?.metadata?.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
       },
       appliedAt: this.now(),
+      injectedBefore,
       ...(parsed.ok ? {} : { issues: parsed.issues }),
     };
     const changed = this.last === undefined ? status.active || status.issues !== undefined : this.last.active !== status.active || this.last.digest !== status.digest;
@@ -90,20 +96,23 @@ export function chaosEvent(status: ChaosStatus, reporter: { component: string; i
     : status.active
       ? `chaos faults active on ${status.operations.length > 0 ? status.operations.join(", ") : "no operation"}`
       : "chaos faults inactive";
+  const injected = Object.entries(status.injectedBefore).map(([operation, count]) => `${operation}×${count}`).join(", ");
   const time = status.appliedAt.toISOString().replace(/\.\d{3}Z$/, "Z");
   return {
     apiVersion: "v1", kind: "Event",
     metadata: {
       generateName: `${status.configMap.name}.`,
       namespace: status.configMap.namespace,
-      annotations: { [DIGEST_ANNOTATION]: status.digest, [APPLIED_AT_ANNOTATION]: status.appliedAt.toISOString() },
+      annotations: {
+        [DIGEST_ANNOTATION]: status.digest, [APPLIED_AT_ANNOTATION]: status.appliedAt.toISOString(), [INJECTED_ANNOTATION]: JSON.stringify(status.injectedBefore),
+      },
     },
     involvedObject: {
       apiVersion: "v1", kind: "ConfigMap", name: status.configMap.name, namespace: status.configMap.namespace,
       ...(status.configMap.uid ? { uid: status.configMap.uid } : {}),
       ...(status.configMap.resourceVersion ? { resourceVersion: status.configMap.resourceVersion } : {}),
     },
-    reason, message, type: status.issues ? "Warning" : "Normal",
+    reason, message: injected ? `${message} (faulted before: ${injected})` : message, type: status.issues ? "Warning" : "Normal",
     source: { component: reporter.component },
     reportingComponent: reporter.component, reportingInstance: reporter.instance,
     firstTimestamp: time, lastTimestamp: time, count: 1,

@@ -13,7 +13,7 @@ export {
   type Decision, type InjectedFailure, type InjectionCounts, type InjectorOptions,
 } from "./injector.js";
 export {
-  APPLIED_AT_ANNOTATION, ChaosConfigFeed, ChaosEventReason, DIGEST_ANNOTATION, chaosEvent, configDigest,
+  APPLIED_AT_ANNOTATION, ChaosConfigFeed, INJECTED_ANNOTATION, ChaosEventReason, DIGEST_ANNOTATION, chaosEvent, configDigest,
   type ChaosStatus, type ConfigMapLike,
 } from "./configmap.js";
 export { wrapReconcile, type ReconcileFunction } from "./reconcile.js";

@@ -71,9 +71,12 @@ export class ChaosInjector {
     this.observe = options.observe;
   }
 
-  /** True when a configuration with at least one fault is active. */
+  /**
+   * Whether calls must consult the injector: a configuration is active (or an observer is attached).
+   * Adapters skip it otherwise, so with no fault a call costs this one read.
+   */
   get active(): boolean {
-    return this.config.active;
+    return this.config.active || this.observe !== undefined;
   }
 
   get current(): FaultConfig {
@@ -105,7 +108,7 @@ export class ChaosInjector {
    * marked as the SDK's own, always pass: the operator must be able to see a deactivation.
    */
   decideRequest(request: ApiRequest, options: { exempt?: boolean } = {}): Decision {
-    if (!this.config.active && this.observe === undefined) return PASS;
+    if (!this.active) return PASS;
     const classified = classifyRequest(request);
     this.observe?.(classified);
     if (!this.config.active || options.exempt || this.isOwnConfigMap(classified)) return PASS;
