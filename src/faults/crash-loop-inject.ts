@@ -98,7 +98,9 @@ export const crashLoopInject = defineRunnableFault<CrashLoopPlan, CrashLoopRecor
 
   /** Confirmed when the API server accepted the crashing command. */
   async confirm(_context, plan) {
-    return plan.data.acceptedAt !== undefined;
+    const { change } = plan.data;
+    if (plan.data.acceptedAt === undefined) return { confirmed: false, reason: "the API server did not accept the command" };
+    return { confirmed: true, evidence: `the API server accepted command ${JSON.stringify(change.injected)} for container ${change.container!.name} at ${plan.data.acceptedAt}` };
   },
 
   /** Restores the command (or removes it, if there was none) only while the crashing one is still there. */

@@ -74,7 +74,8 @@ export const deploymentScaleZero = defineRunnableFault<ScaleZeroPlan, ScaleZeroR
 
   /** Confirmed when the API server accepted replicas 0 (an operator may scale back before we could look). */
   async confirm(_context, plan) {
-    return plan.data.acceptedAt !== undefined;
+    if (plan.data.acceptedAt === undefined) return { confirmed: false, reason: "the API server did not accept spec.replicas 0" };
+    return { confirmed: true, evidence: `the API server accepted spec.replicas 0 (was ${String(plan.data.change.original)}) at ${plan.data.acceptedAt}` };
   },
 
   /** Restores the count only while it is still 0: replicas the operator set are kept. */

@@ -102,7 +102,9 @@ export const imageCorrupt = defineRunnableFault<ImageCorruptPlan, ImageCorruptRe
 
   /** Confirmed when the API server accepted the unpullable image. */
   async confirm(_context, plan) {
-    return plan.data.acceptedAt !== undefined;
+    const { change } = plan.data;
+    if (plan.data.acceptedAt === undefined) return { confirmed: false, reason: "the API server did not accept the image" };
+    return { confirmed: true, evidence: `the API server accepted image ${String(change.injected)} for container ${change.container!.name} at ${plan.data.acceptedAt}` };
   },
 
   /** Restores the image only while the container still has the unpullable one: an image the operator set is kept. */

@@ -129,7 +129,8 @@ export const leaderElectionDisrupt = defineRunnableFault<LeasePlan, LeaseJournal
 
   /** Confirmed when the API server accepted the deletion (the leader may recreate the Lease at once, which is the point). */
   async confirm(_context, plan) {
-    return plan.data.deletedAt !== undefined;
+    if (plan.data.deletedAt === undefined) return { confirmed: false, reason: "the API server did not accept the deletion" };
+    return { confirmed: true, evidence: `the API server deleted the Lease (uid ${plan.data.lease.uid}, held by ${plan.data.lease.spec.holderIdentity || "nobody"}) at ${plan.data.deletedAt}` };
   },
 
   /** Recreates the Lease from the record only when nobody did: a Lease a leader re-acquired is left alone. */

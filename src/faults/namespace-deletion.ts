@@ -135,7 +135,8 @@ export const namespaceDeletion = defineRunnableFault<NamespacePlan, NamespaceJou
 
   /** Confirmed when the API server accepted the deletion. */
   async confirm(_context, plan) {
-    return plan.data.deletedAt !== undefined;
+    if (plan.data.deletedAt === undefined) return { confirmed: false, reason: "the API server did not accept the deletion" };
+    return { confirmed: true, evidence: `the API server accepted the deletion of namespace ${plan.targets[0]!.name} (uid ${plan.data.record.uid}, holding ${plan.data.record.contents}) at ${plan.data.deletedAt}` };
   },
 
   /**
