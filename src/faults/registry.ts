@@ -3,10 +3,10 @@
 // holds every type's parameter spec; RUNNABLE the types `run` can execute.
 
 import { INJECTION_TYPES, type InjectionType } from "../experiment/enums.js";
-import { clientFault } from "./client-fault.js";
+import { clientFault, clientFaultSpec } from "./client-fault.js";
 import { configDrift, configDriftSpec } from "./config-drift.js";
 import { crashLoopInject, crashLoopInjectSpec } from "./crash-loop-inject.js";
-import { crdMutation } from "./crd-mutation.js";
+import { crdMutation, crdMutationSpec } from "./crd-mutation.js";
 import { deploymentScaleZero, deploymentScaleZeroSpec } from "./deployment-scale-zero.js";
 import type { AnyRunnableFault, FaultSpec } from "./driver.js";
 import { finalizerBlock } from "./finalizer-block.js";
@@ -16,26 +16,26 @@ import { leaderElectionDisrupt, leaderElectionDisruptSpec } from "./leader-elect
 import { namespaceDeletion, namespaceDeletionSpec } from "./namespace-deletion.js";
 import { networkPartition, networkPartitionSpec } from "./network-partition.js";
 import { ownerRefOrphan, ownerRefOrphanSpec } from "./owner-ref-orphan.js";
-import { pdbBlock } from "./pdb-block.js";
+import { pdbBlock, pdbBlockSpec } from "./pdb-block.js";
 import { podKill, podKillSpec } from "./pod-kill.js";
-import { quotaExhaustion } from "./quota-exhaustion.js";
+import { quotaExhaustion, quotaExhaustionSpec } from "./quota-exhaustion.js";
 import { rbacRevoke, rbacRevokeSpec } from "./rbac-revoke.js";
 import { resourceDeletion, resourceDeletionSpec } from "./resource-deletion.js";
 import { secretDeletion, secretDeletionSpec } from "./secret-deletion.js";
-import { webhookDisrupt } from "./webhook-disrupt.js";
+import { webhookDisrupt, webhookDisruptSpec } from "./webhook-disrupt.js";
 import { webhookLatency } from "./webhook-latency.js";
 
 const SPECS: readonly FaultSpec[] = [
   podKillSpec,
   networkPartitionSpec,
-  crdMutation,
+  crdMutationSpec,
   configDriftSpec,
-  webhookDisrupt,
+  webhookDisruptSpec,
   rbacRevokeSpec,
   finalizerBlock,
-  clientFault,
+  clientFaultSpec,
   ownerRefOrphanSpec,
-  quotaExhaustion,
+  quotaExhaustionSpec,
   webhookLatency,
   namespaceDeletionSpec,
   labelStompingSpec,
@@ -45,10 +45,10 @@ const SPECS: readonly FaultSpec[] = [
   crashLoopInjectSpec,
   imageCorruptSpec,
   resourceDeletionSpec,
-  pdbBlock,
+  pdbBlockSpec,
 ];
 
-const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion];
+const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, clientFault, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, webhookDisrupt, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion, pdbBlock, quotaExhaustion, crdMutation];
 
 const BY_TYPE: ReadonlyMap<string, FaultSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 const RUNNABLE_BY_TYPE: ReadonlyMap<string, AnyRunnableFault> = new Map(RUNNABLE.map((fault) => [fault.spec.type, fault]));
