@@ -87,3 +87,24 @@ describe("aggregateMarkdown", () => {
     expect(markdown).toContain("\n## second\n");
   });
 });
+
+describe("the reconcile probe row", () => {
+  it("shows the probe, unrepaired while held and repaired after the revert, with both times", () => {
+    const probe = "ConfigMap/ops/serving deleted";
+    const resource = "ConfigMap/ops/serving";
+    const held: TimelineEvent[] = [
+      { type: "preCheck", at: T0, result: passing },
+      { type: "injectionStarted", at: T0 + 1000, faultType: "NetworkPartition", targets: ["Pod/ops/operator-1"] },
+      { type: "injectionConfirmed", at: T0 + 1010, detail: "policy", needsObservedEffect: true },
+      { type: "probeSent", at: T0 + 1020, stage: "fault", probe, resource },
+      { type: "probeUnrepaired", at: T0 + 11_000, stage: "fault", probe, resource, sentAt: T0 + 1020, waitedMs: 9980 },
+      { type: "faultReverted", at: T0 + 11_010 },
+      { type: "probeRepaired", at: T0 + 11_400, stage: "recovery", probe, resource, sentAt: T0 + 1020, roundTripMs: 390 },
+      { type: "postCheck", at: T0 + 14_000, result: passing },
+    ];
+    const sustained = { ...experiment, faultType: "NetworkPartition", hypothesis: { ...experiment.hypothesis, persistence: "sustained" as const } };
+    const evaluation = evaluate({ timeline: held, hypothesis: { recoveryTimeoutMs: 30_000, persistence: "sustained", stabilityWindowMs: 2000 } });
+    const markdown = experimentMarkdown(buildReport({ experiment: sustained, timeline: held, evaluation, generatedAt: T0 + 15_000 }));
+    expect(markdown).toContain(`| Reconcile probe | ${probe}: unrepaired while the fault was held (10s); repaired 390ms after the revert |`);
+  });
+});

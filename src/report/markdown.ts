@@ -27,6 +27,8 @@ export function experimentMarkdown(report: ExperimentReport, level = 1): string 
       `${report.hypothesis.persistence} fault, recovery timeout ${formatDuration(report.hypothesis.recoveryTimeoutMs)}, stability window ${formatDuration(report.hypothesis.stabilityWindowMs)}`,
     );
   }
+  const probe = probeSummary(report);
+  if (probe) row("Reconcile probe", probe);
   if (report.phase) row("Final phase", report.phase);
   row("Injected at", report.injection.timestamp ?? "never");
   lines.push("");
@@ -115,4 +117,21 @@ function inline(text: string): string {
 /** Text safe inside a Markdown table cell. */
 function cell(text: string): string {
   return inline(text).replace(/\|/g, "\\|");
+}
+
+/** The reconcile probe's outcomes with their times, from the timeline; undefined when none was sent. */
+export function probeSummary(report: ExperimentReport): string | undefined {
+  const timeline = report.timeline ?? [];
+  const sent = timeline.find((event) => event.type === "probeSent");
+  if (!sent) return undefined;
+  const parts = timeline.flatMap((event) => {
+    if (event.type === "probeRepaired") {
+      return [`repaired ${formatDuration(Number(event.roundTripMs))} after ${event.stage === "recovery" && timeline.some((e) => e.type === "faultReverted" && e.at <= event.at && e.at >= sent.at) ? "the revert" : "it was sent"}`];
+    }
+    if (event.type === "probeUnrepaired") {
+      return [event.stage === "fault" ? `unrepaired while the fault was held (${formatDuration(Number(event.waitedMs))})` : `NOT repaired within ${formatDuration(Number(event.waitedMs))}`];
+    }
+    return [];
+  });
+  return `${String(sent.probe)}: ${parts.join("; ") || "no answer"}`;
 }
