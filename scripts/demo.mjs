@@ -29,6 +29,16 @@ const EXPERIMENTS = [
   { name: "rbac-revoke", fault: "RBACRevoke", does: "empties ClusterRoleBinding llamastack-controller-manager-rolebinding for 10 s (real 403s); it should resume after, without a restart" },
 ];
 
+// Run by `--all` (and each by `--break <name>`), after the seeds: the other faults of experiments/llamastack/.
+const MORE_EXPERIMENTS = [
+  { name: "deployment-scale-zero", fault: "DeploymentScaleZero", does: "scales the Deployment of LlamaStackDistribution llamastack-sample to 0; the operator should restore its replicas" },
+  { name: "crash-loop-inject", fault: "CrashLoopInject", does: "replaces the server container's command with a missing binary; the operator should put its command back" },
+  { name: "image-corrupt", fault: "ImageCorrupt", does: "sets the server container's image to an unpullable one; the operator should put its image back" },
+  { name: "leader-election-disrupt", fault: "LeaderElectionDisrupt", does: "deletes the operator's leader-election Lease; the leader should take it again" },
+  { name: "namespace-deletion", fault: "NamespaceDeletion", does: "deletes the workspace namespace llamastack-models; the operator should recreate it and its model catalog" },
+];
+const ALL_EXPERIMENTS = [...EXPERIMENTS, ...MORE_EXPERIMENTS];
+
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)}s`;
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -36,13 +46,14 @@ let stepNumber = 0;
 const step = (title) => say(`\n[${++stepNumber}] ${title}   (${elapsed()} so far)`);
 
 function parseArguments(argv) {
+  const all = argv.includes("--all");
   const index = argv.indexOf("--break");
-  if (index < 0) return { broken: undefined };
+  if (index < 0) return { broken: undefined, all };
   const name = argv[index + 1];
-  if (!EXPERIMENTS.some((experiment) => experiment.name === name)) {
-    throw new Error(`--break takes one of ${EXPERIMENTS.map((e) => e.name).join(", ")}${name ? `, not "${name}"` : ""}`);
+  if (!ALL_EXPERIMENTS.some((experiment) => experiment.name === name)) {
+    throw new Error(`--break takes one of ${ALL_EXPERIMENTS.map((e) => e.name).join(", ")}${name ? `, not "${name}"` : ""}`);
   }
-  return { broken: name };
+  return { broken: name, all };
 }
 
 /** Runs the built CLI; its progress lines (stderr) are shown indented as they come. */
@@ -107,7 +118,7 @@ async function verdictTable(results) {
 }
 
 async function main() {
-  const { broken } = parseArguments(process.argv.slice(2));
+  const { broken, all } = parseArguments(process.argv.slice(2));
   say(broken
     ? `operator-chaos demo: the llamastack operator with the behaviour "${broken}" tests switched off, and that one experiment.`
     : "operator-chaos demo: four seed experiments against a demo llamastack operator in a local Kubernetes lab.");
@@ -129,7 +140,7 @@ async function main() {
   say("    owns ConfigMap llamastack-serving-config and turns LlamaStackDistribution objects into a Deployment and a Service.");
   await deployLlamastack(lab.kubeconfig, { switches, progress: (line) => say(`    ${line}`) });
 
-  const chosen = broken ? EXPERIMENTS.filter((experiment) => experiment.name === broken) : EXPERIMENTS;
+  const chosen = broken ? ALL_EXPERIMENTS.filter((experiment) => experiment.name === broken) : all ? ALL_EXPERIMENTS : EXPERIMENTS;
   step(`Running ${chosen.length === 1 ? "the experiment" : `the ${chosen.length} experiments`} of experiments/llamastack/ (reports go to ${OUTPUT}/)`);
   rmSync(join(root, OUTPUT), { recursive: true, force: true });
   mkdirSync(join(root, OUTPUT), { recursive: true });
