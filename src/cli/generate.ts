@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerFuzzTargetsCommand } from "./generate-fuzz.js";
 
 interface GenerateExperimentsFlags {
   profile?: string;
@@ -25,6 +26,7 @@ export function registerGenerateCommands(program: Command): void {
     .action(async (flags: GenerateExperimentsFlags) => {
       process.exitCode = await generateExperimentsCommand(flags);
     });
+  registerFuzzTargetsCommand(generate);
 }
 
 async function generateExperimentsCommand(flags: GenerateExperimentsFlags): Promise<number> {
