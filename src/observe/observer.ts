@@ -1,6 +1,6 @@
 import type { Discovery } from "../kube/discovery.js";
 import type { KubeRest } from "../kube/rest.js";
-import { ResourceWatcher } from "../kube/watcher.js";
+import { ResourceWatcher, type WatcherHandlers, type WatcherOptions } from "../kube/watcher.js";
 import type { KubeObject } from "../kube/watch.js";
 import { checkDetail, checkId } from "./checks.js";
 import { evaluateManagedResource, type ManagedEvaluation, type ManagedResourceSpec } from "./managed.js";
@@ -22,7 +22,12 @@ export interface ObserverOptions {
   managed?: ManagedResourceSpec[] | undefined;
   recorder: TimelineRecorder;
   signal: AbortSignal;
+  /** Idle bound of every watch (a silent, stalled connection is reconnected after it); default the watcher's. */
+  watchIdleTimeoutMs?: number | undefined;
 }
+
+/** How long confirming that the watches are current may take at a decision. */
+const CONFIRM_TIMEOUT_MS = 5_000;
 
 type Listener = () => void;
 
@@ -38,6 +43,7 @@ interface PodView {
  */
 export class SteadyStateObserver {
   private readonly watchers: ResourceWatcher[] = [];
+  private readonly watchLabels = new Map<ResourceWatcher, string>();
   private readonly objectsByCheck = new Map<number, KubeObject | undefined>();
   private readonly passing = new Map<number, boolean>();
   private readonly listeners = new Set<Listener>();
@@ -63,14 +69,13 @@ export class SteadyStateObserver {
     const { checks, recorder } = this.options;
     await Promise.all(checks.map(async (check, index) => {
       const path = await this.discovery.collectionPath(check.apiVersion ?? "v1", check.kind ?? "", check.namespace);
-      const watcher = new ResourceWatcher(this.rest, { path, fieldSelector: `metadata.name=${check.name}`, signal: this.controller.signal }, {
+      const watcher = this.watcher({ path, fieldSelector: `metadata.name=${check.name}` }, path, {
         onEvent: (type, object, at) => {
           this.objectsByCheck.set(index, type === "DELETED" ? undefined : object);
           if (this.started) this.evaluate(at);
         },
         onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: path, reason }),
       });
-      this.watchers.push(watcher);
       await watcher.start();
     }));
     if (this.options.pods) await this.watchPods(this.options.pods);
@@ -83,11 +88,11 @@ export class SteadyStateObserver {
 
   private async watchPods(selector: PodSelector): Promise<void> {
     const { recorder } = this.options;
-    const watcher = new ResourceWatcher(this.rest, {
-      path: `/api/v1/namespaces/${selector.namespace}/pods`, signal: this.controller.signal,
+    const watcher = this.watcher({
+      path: `/api/v1/namespaces/${selector.namespace}/pods`,
       ...(selector.labelSelector ? { labelSelector: selector.labelSelector } : {}),
       ...(selector.fieldSelector ? { fieldSelector: selector.fieldSelector } : {}),
-    }, {
+    }, "pods", {
       onEvent: (type, object, at) => {
         const name = object.metadata?.name ?? "";
         const restarts = podRestarts(object);
@@ -117,7 +122,6 @@ export class SteadyStateObserver {
       },
       onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: "pods", reason }),
     });
-    this.watchers.push(watcher);
     await watcher.start();
   }
 
@@ -133,7 +137,7 @@ export class SteadyStateObserver {
         recorder.record({ type: "managedResource", at, resource: ref, status: evaluation.status, detail: evaluation.detail });
       }
     };
-    const watcher = new ResourceWatcher(this.rest, { path, fieldSelector: `metadata.name=${resource.name}`, signal: this.controller.signal }, {
+    const watcher = this.watcher({ path, fieldSelector: `metadata.name=${resource.name}` }, path, {
       onEvent: (type, object, at) => {
         // Writes to managed objects after the injection approximate the operator's reconcile cycles;
         // a Lease's renewals are heartbeats, not reconciliation.
@@ -146,9 +150,42 @@ export class SteadyStateObserver {
       },
       onGap: (reason, at) => recorder.record({ type: "watchGap", at, watch: path, reason }),
     });
-    this.watchers.push(watcher);
     await watcher.start();
     if (!this.managedStatus.has(index)) record(undefined, Date.now());
+  }
+
+  /**
+   * A watch of this observer, with the outage bookkeeping every watch shares: while one is down the
+   * steady state is not known to hold (a stability window in progress is cut), and when it is back
+   * the outage goes into the timeline — from its last sign of life, so later events read as late.
+   */
+  private watcher(options: Omit<WatcherOptions, "signal">, label: string, handlers: Pick<WatcherHandlers, "onEvent" | "onGap">): ResourceWatcher {
+    const idle = this.options.watchIdleTimeoutMs;
+    const watcher = new ResourceWatcher(this.rest, { ...options, signal: this.controller.signal, ...(idle ? { idleTimeoutMs: idle } : {}) }, {
+      ...handlers,
+      onTrouble: () => this.notify(),
+      onResumed: (outage) => {
+        this.options.recorder.record({ type: "watchOutage", at: outage.since, until: outage.until, watch: label, reason: outage.reason });
+        this.notify();
+      },
+    });
+    this.watchers.push(watcher);
+    this.watchLabels.set(watcher, label);
+    return watcher;
+  }
+
+  /** Watches that are down now. */
+  private watchesDown(): ResourceWatcher[] {
+    return this.watchers.filter((watcher) => watcher.outage !== undefined);
+  }
+
+  /**
+   * Before a decision: every watch proves its cache current (a fresh list at the versions it
+   * delivered). A watch that cannot is marked down — and reconnected — so the decision waits.
+   */
+  private async confirmWatches(): Promise<boolean> {
+    const results = await Promise.all(this.watchers.map((watcher) => watcher.confirm(CONFIRM_TIMEOUT_MS)));
+    return results.every(Boolean);
   }
 
   /** From now on, writes to managed resources count as reconcile cycles. */
@@ -201,7 +238,7 @@ export class SteadyStateObserver {
 
   /** The whole steady state: every check passes and every managed resource is as modelled. */
   holds(): boolean {
-    return (this.wholeHolds ?? false) && this.unreconciled().length === 0;
+    return (this.wholeHolds ?? false) && this.unreconciled().length === 0 && this.watchesDown().length === 0;
   }
 
   outcome(): CheckOutcome {
@@ -212,12 +249,18 @@ export class SteadyStateObserver {
 
   /**
    * Resolves "stable" once the steady state has held without interruption for `stabilityWindowMs`
-   * (measured from the transition that made it hold), or "timeout" at the deadline.
+   * (measured from the transition that made it hold, or from the end of the last watch outage) and
+   * every watch has proved its cache current, or "timeout" at the deadline (after the same proof,
+   * so a watch that is down then is in the timeline before the post-check).
    */
   waitForStable(stabilityWindowMs: number, deadline: number, signal: AbortSignal): Promise<"stable" | "timeout"> {
     return new Promise((resolveWait, reject) => {
       let windowTimer: NodeJS.Timeout | undefined;
+      let confirming = false;
+      let done = false;
       const finish = (value: "stable" | "timeout" | Error) => {
+        if (done) return;
+        done = true;
         clearTimeout(windowTimer);
         clearTimeout(deadlineTimer);
         this.listeners.delete(onChange);
@@ -225,18 +268,35 @@ export class SteadyStateObserver {
         if (value instanceof Error) reject(value);
         else resolveWait(value);
       };
-      // The window starts when the steady state starts to hold and is cut only when it breaks;
-      // other changes while it holds (an operator renewing its Lease) do not restart it.
+      const windowEnded = () => {
+        confirming = true;
+        this.confirmWatches().then((current) => {
+          confirming = false;
+          if (done) return;
+          if (current && this.holds()) finish("stable");
+          else {
+            windowTimer = undefined;
+            onChange();
+          }
+        }, (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
+      };
+      // The window starts when the steady state starts to hold (all watches up) and is cut only when
+      // it breaks or a watch goes down; other changes while it holds (an operator renewing its
+      // Lease) do not restart it.
       const onChange = () => {
+        if (done || confirming) return;
         if (!this.holds()) {
           clearTimeout(windowTimer);
           windowTimer = undefined;
         } else if (windowTimer === undefined) {
-          windowTimer = setTimeout(() => finish("stable"), stabilityWindowMs);
+          windowTimer = setTimeout(windowEnded, stabilityWindowMs);
         }
       };
       const onAbort = () => finish(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-      const deadlineTimer = setTimeout(() => finish("timeout"), Math.max(0, deadline - Date.now()));
+      const deadlineTimer = setTimeout(() => {
+        clearTimeout(windowTimer);
+        void this.confirmWatches().finally(() => finish("timeout"));
+      }, Math.max(0, deadline - Date.now()));
       signal.addEventListener("abort", onAbort, { once: true });
       this.listeners.add(onChange);
       onChange();
@@ -264,6 +324,12 @@ export class SteadyStateObserver {
   }
 
   stop(): void {
+    if (this.controller.signal.aborted) return;
+    // Watches still down when observation ends: their outage has no end.
+    for (const watcher of this.watchesDown()) {
+      const outage = watcher.outage!;
+      this.options.recorder.record({ type: "watchOutage", at: outage.since, watch: this.watchLabels.get(watcher) ?? watcher.path, reason: outage.reason });
+    }
     this.controller.abort();
   }
 }

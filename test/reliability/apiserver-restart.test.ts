@@ -88,10 +88,10 @@ function readReport(dir: string): Report {
   return JSON.parse(readFileSync(join(dir, file), "utf8")) as Report;
 }
 
-/** Why an Inconclusive run is inconclusive: the report must say (a watch gap or an error of the tool's own). */
+/** Why an Inconclusive run is inconclusive: the report must say (a watch gap or outage, or an error of the tool's own). */
 function expectExplained(report: Report): void {
   if (report.evaluation.verdict !== "Inconclusive") return;
-  const explained = report.timeline.some((event) => event.type === "watchGap" || event.type === "toolError");
+  const explained = report.timeline.some((event) => ["watchGap", "watchOutage", "toolError"].includes(event.type));
   expect(explained, JSON.stringify(report.evaluation)).toBe(true);
 }
 
