@@ -30,6 +30,16 @@ export const SWITCHES = {
   noServiceRecreate: "LLAMASTACK_NO_SERVICE_RECREATE",
   /** SecretDeletion: a deleted API-key Secret is recreated with a new random value, breaking whoever holds the old one. */
   regenerateSecret: "LLAMASTACK_REGENERATE_SECRET",
+  /** CRDMutation: the rollout settings of a distribution's Deployment (revisionHistoryLimit) are never put back. */
+  ignoreRolloutSettings: "LLAMASTACK_IGNORE_ROLLOUT_SETTINGS",
+  /** WebhookDisrupt: its ValidatingWebhookConfiguration is set up at start and never repaired (failurePolicy, rules, caBundle). */
+  noWebhookRepair: "LLAMASTACK_NO_WEBHOOK_REPAIR",
+  /** ClientFault: the first 409 Conflict or 429 of any request makes it give up instead of retrying: no more reconciling, /readyz 503. */
+  giveUpOnConflict: "LLAMASTACK_GIVE_UP_ON_CONFLICT",
+  /** Reconciler fuzzing: a Service name already taken by an object it does not own is deleted and taken over. */
+  deleteOnNameClash: "LLAMASTACK_DELETE_ON_NAME_CLASH",
+  /** Reconcile probe: alive and Ready, but reconciles nothing at all (no watches, no Lease): a zombie. */
+  zombie: "LLAMASTACK_ZOMBIE",
 } as const;
 
 export type SwitchName = keyof typeof SWITCHES;
@@ -46,10 +56,13 @@ export const SWITCH_FOR_EXPERIMENT = {
   "crash-loop-inject": SWITCHES.ignoreCommandDrift,
   "image-corrupt": SWITCHES.ignoreImageDrift,
   "leader-election-disrupt": SWITCHES.ignoreLostLease,
+  "webhook-disrupt": SWITCHES.noWebhookRepair,
   "label-stomping": SWITCHES.ignoreLabelDrift,
   "owner-ref-orphan": SWITCHES.noReadoption,
   "resource-deletion": SWITCHES.noServiceRecreate,
   "secret-deletion": SWITCHES.regenerateSecret,
+  "crd-mutation": SWITCHES.ignoreRolloutSettings,
+  "client-fault": SWITCHES.giveUpOnConflict,
 } as const satisfies Record<string, SwitchVariable>;
 
 export type Switches = Record<SwitchName, boolean>;

@@ -10,7 +10,11 @@ interface RunFlags {
   hold?: string;
   stabilityWindow?: string;
   observeFull?: boolean;
+  goTiming?: boolean;
+  /** commander's --no-probe sets probe to false. */
+  probe: boolean;
   timeout?: string;
+  revertTimeout?: string;
   set: string[];
   lockNamespace?: string;
   knowledge: string[];
@@ -18,7 +22,7 @@ interface RunFlags {
 }
 
 /** Exit codes, as documented in the README. */
-export const RunExit = { Resilient: 0, NotResilient: 1, Usage: 2, Interrupted: 130 } as const;
+export const RunExit = { Resilient: 0, NotResilient: 1, Usage: 2, FaultStillActive: 3, Interrupted: 130 } as const;
 
 /** `operator-chaos run <file>`: run one experiment against the cluster of the kubeconfig. */
 export function registerRunCommand(program: Command): void {
@@ -31,10 +35,13 @@ export function registerRunCommand(program: Command): void {
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .option("-n, --namespace <namespace>", "run in this namespace (rewrites the experiment's namespaces, like the Go tool)")
-    .option("--hold <duration>", "how long a sustained fault is held before it is reverted (default 30s, at most the ttl)")
+    .option("--hold <duration>", "how long a sustained fault is held before it is reverted (default: the recoveryTimeout, or spec.injection.hold; never past the ttl)")
     .option("--stability-window <duration>", "how long the steady state must hold again before the run ends early (default 5s)")
-    .option("--observe-full", "observe for the whole recoveryTimeout, like the Go tool (no early completion)")
+    .option("--go-timing", "the Go tool's timing exactly: post-check recoveryTimeout after the injection with a sustained fault still held, revert after; no early completion")
+    .option("--observe-full", "the earlier name of --go-timing")
+    .option("--no-probe", "send no reconcile probe (by default one is sent when spec.probe or the knowledge model names a probe-able object)")
     .option("--timeout <duration>", "deadline for the whole run (default 1h)")
+    .option("--revert-timeout <duration>", "how long reverts retry transient API errors, apart from --timeout (default 60s)")
     .option("--lock-namespace <namespace>", "namespace of the per-operator lock Lease (default: the experiment's namespace)")
     .option("--knowledge <file>", "knowledge model; its managed resources for the target component are watched too (repeatable)", (value: string, all: string[]) => [...all, value], [])
     .option("--knowledge-dir <dir>", "every knowledge model in this folder")
@@ -55,8 +62,9 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     if (!parsed.ok) throw new UsageError(`${name}: ${parsed.error} (expected a duration such as 30s or 1m30s)`);
     return parsed.value.milliseconds;
   };
-  let holdMs: number | undefined, stabilityWindowMs: number | undefined, timeoutMs: number | undefined;
+  let holdMs: number | undefined, stabilityWindowMs: number | undefined, timeoutMs: number | undefined, revertTimeoutMs: number | undefined;
   try {
+    revertTimeoutMs = durationMs("--revert-timeout", flags.revertTimeout);
     holdMs = durationMs("--hold", flags.hold);
     stabilityWindowMs = durationMs("--stability-window", flags.stabilityWindow);
     timeoutMs = durationMs("--timeout", flags.timeout);
@@ -116,19 +124,26 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   const config = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   const controller = new AbortController();
   let interrupted = false;
+  // SIGHUP (the terminal went away) is handled like SIGTERM. Every signal after the first is
+  // ignored: killing the process mid-revert would leave the fault on the cluster.
   const interrupt = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      err(`received ${signal} again: ignored, the fault is being reverted (kill -9 leaves it to \`operator-chaos clean\`)`);
+      return;
+    }
     interrupted = true;
     if (!json) err(`received ${signal}: reverting the fault and writing the report…`);
     controller.abort(new Error(`received ${signal}`));
   };
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const name of signals) process.on(name, interrupt);
   const started = Date.now();
   const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
   const result = await runExperiment({
     experiment, kubeconfig: config, signal: controller.signal,
-    dryRun: flags.dryRun ?? false, observeFull: flags.observeFull ?? false,
+    dryRun: flags.dryRun ?? false, goTiming: (flags.goTiming ?? false) || (flags.observeFull ?? false), probe: flags.probe,
     holdMs, stabilityWindowMs, timeoutMs, knowledge,
+    ...(revertTimeoutMs !== undefined ? { revertTimeoutMs } : {}),
     ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
     progress: json ? undefined : (line) => err(`${stamp()} ${experiment.metadata.name}: ${line}`),
   });
@@ -152,6 +167,14 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
       (result.error ? `Stopped:    ${result.error}\n` : "") +
       (result.cleanupError ? `Cleanup:    ${result.cleanupError}\n` : ""),
     );
+  }
+  if (result.revert && result.revert.stillActive.length > 0) {
+    // On stderr whatever the output format: this must reach a person (or a CI log) in any case.
+    const command = [result.revert.cleanCommand ?? "operator-chaos clean -A",
+      ...(flags.kubeconfig ? ["--kubeconfig", flags.kubeconfig] : []), ...(flags.context ? ["--context", flags.context] : [])].join(" ");
+    err(`FAULT STILL ACTIVE: the revert failed after ${result.revert.attempts} attempt(s): ${result.revert.stillActive.join(", ")}`);
+    err(`  revert it with: ${command}`);
+    return RunExit.FaultStillActive;
   }
   if (interrupted) return RunExit.Interrupted;
   // A dry run that validated and planned without error succeeded (the Go tool exits 1 on its Inconclusive).

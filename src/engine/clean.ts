@@ -1,10 +1,14 @@
 import { findRunnableFault, runnableFaults } from "../faults/registry.js";
+import { PROBE_RECORD_TYPE } from "../probe/probe.js";
+import { probeRecordReverter } from "../probe/runner.js";
 import type { RevertRecord } from "../faults/driver.js";
 import { listRecords, recordPath, removeRecord, type JournalRecord } from "../journal/journal.js";
 import { isConflict, isNotFound, type KubeRest } from "../kube/rest.js";
 import type { ClusterAccess, RevertContext } from "./context.js";
 import { CleanStep, revertBrokenForTest, testStep } from "./crash-points.js";
 import { lockHeldBy } from "./lock.js";
+import { LeaseJudge } from "./liveness.js";
+import { recordsWhereAllowed, removeDeadLocks } from "./clean-scope.js";
 import { currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
 
 export interface CleanOptions {
@@ -18,12 +22,17 @@ export interface CleanOptions {
   now?: () => Date;
   /** Called for each record or leftover handled, for progress output. */
   onItem?: (item: CleanItem) => void;
+  /** What is known of each lock Lease across sweeps (clean --watch keeps one). */
+  judge?: LeaseJudge;
+  /** With namespace undefined: where to look when listing across namespaces is forbidden (the kubeconfig's namespace). */
+  fallbackNamespace?: string;
 }
 
 export type CleanOutcome = "reverted" | "would-revert" | "skipped-live" | "failed";
 
 export interface CleanItem {
-  source: "journal" | "leftover";
+  /** lock: a dead run's lock Lease, removed. */
+  source: "journal" | "leftover" | "lock";
   faultType: string;
   target: string;
   outcome: CleanOutcome;
@@ -45,10 +54,10 @@ const describeTarget = (record: Pick<RevertRecord, "target">) =>
  * A record belongs to a live run while that run still holds its lock and the injection's TTL has
  * not passed; everything else is reverted. Past its TTL a fault is reverted even if its run lives.
  */
-export async function recordIsLive(access: ClusterAccess, record: JournalRecord, now: Date): Promise<boolean> {
+export async function recordIsLive(access: ClusterAccess, record: JournalRecord, now: Date, judge: LeaseJudge = new LeaseJudge(), signal?: AbortSignal): Promise<boolean> {
   if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) return false;
   if (!record.lock) return false;
-  return lockHeldBy(access.rest, record.lock.namespace, record.lock.name, record.lock.holder, now);
+  return lockHeldBy(access.rest, record.lock.namespace, record.lock.name, record.lock.holder, { now, judge, ...(signal ? { signal } : {}) });
 }
 
 /**
@@ -64,17 +73,20 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     items.push(item);
     options.onItem?.(item);
   };
-  const records = (await listRecords(options.access.rest, options.namespace))
+  const judge = options.judge ?? new LeaseJudge();
+  const { records: listed, namespaces } = await recordsWhereAllowed(options.access.rest, options.namespace, options.fallbackNamespace);
+  const records = listed
     .filter((r) => !options.operator || r.operator === options.operator)
     .reverse();
   for (const record of records) {
     signal.throwIfAborted();
     const base = { source: "journal" as const, faultType: record.faultType, target: describeTarget(record), record: `${record.namespace}/${record.id}` };
-    if (await recordIsLive(options.access, record, now())) {
+    if (await recordIsLive(options.access, record, now(), judge, signal)) {
       report({ ...base, outcome: "skipped-live", detail: `run ${record.runId} of ${record.experiment} is still running` });
       continue;
     }
-    const fault = findRunnableFault(record.faultType);
+    // A reconcile probe's record is reverted by src/probe; every other record by its fault.
+    const fault = record.faultType === PROBE_RECORD_TYPE ? probeRecordReverter : findRunnableFault(record.faultType);
     if (!fault) {
       report({ ...base, outcome: "failed", detail: `no fault driver can revert ${record.faultType}` });
       continue;
@@ -106,7 +118,9 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     const context = revertContext(options.access, options.namespace ?? "", signal, now);
     let leftovers: readonly RevertRecord[] = [];
     try {
-      leftovers = await fault.leftovers(context, options.namespace);
+      // The whole cluster in one call when it could be listed, else each namespace that could.
+      const scopes = options.namespace === undefined && namespaces !== undefined ? namespaces : [options.namespace];
+      for (const scope of scopes) leftovers = [...leftovers, ...await fault.leftovers(context, scope)];
     } catch (error) {
       report({ source: "leftover", faultType: fault.spec.type, target: "(listing)", outcome: "failed", detail: (error as Error).message });
       continue;
@@ -125,6 +139,8 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       }
     }
   }
+  // A full clean (not a run's own start-up sweep) also removes the lock Leases of dead runs.
+  if (!options.operator) await removeDeadLocks(options.access.rest, namespaces, judge, { dryRun: options.dryRun ?? false, now, signal, report });
   return {
     items,
     reverted: items.filter((i) => i.outcome === "reverted").length,

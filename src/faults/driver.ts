@@ -92,6 +92,11 @@ export interface FaultPlan<Data = unknown> {
   readonly targets: readonly ObjectReference[];
   readonly summary: string;
   readonly data: Data;
+  /**
+   * The target pods stay (isolated, not killed): a replacement of one is not the fault's doing and
+   * counts as a restart (recovered_by_restart). Absent: Pod targets are killed by the fault.
+   */
+  readonly podsSurvive?: boolean;
 }
 
 /** Everything needed to undo one change, written before the change is made. */
@@ -163,8 +168,11 @@ export interface RunnableFault<PlanData = unknown, RecordData = unknown> {
   plan(context: FaultContext): Promise<FaultPlan<PlanData>>;
   /** Makes the change, writing each journal record (context.journal) BEFORE the mutation it describes. */
   inject(context: FaultContext, plan: FaultPlan<PlanData>): Promise<readonly JournalRecord<RecordData>[]>;
-  /** Whether the fault really took effect (pod gone, policy present, …). */
-  confirm(context: FaultContext, plan: FaultPlan<PlanData>): Promise<boolean>;
+  /**
+   * Whether the fault really took effect, by its effect where that can be seen (a revoked subject's
+   * SubjectAccessReview denied); see Confirmation. Each fault says in its file what evidence it uses.
+   */
+  confirm(context: FaultContext, plan: FaultPlan<PlanData>): Promise<boolean | Confirmation>;
   /** Idempotent; needs nothing but the record, so `clean` can revert a dead run's faults. */
   revert(context: RevertContext, record: RevertRecord<RecordData>): Promise<void>;
   /**
@@ -176,6 +184,20 @@ export interface RunnableFault<PlanData = unknown, RecordData = unknown> {
   leftovers?(context: RevertContext, namespace: string | undefined): Promise<readonly RevertRecord<RecordData>[]>;
   /** The pods to watch for restarts while the experiment runs. */
   observedPods?(context: FaultContext, plan: FaultPlan<PlanData>): PodSelection | undefined;
+}
+
+/**
+ * confirm()'s answer with its evidence. `needsObservedEffect`: the fault is in place but its presence
+ * proves nothing (a NetworkPolicy a network plugin may not enforce), so an effect must be observed
+ * while it is held (a reconcile probe left unrepaired, lost steady state, a Lease no longer renewed)
+ * or the run cannot be Resilient. `reason`: why it is not confirmed (e.g. the subject keeps its
+ * rights through another binding, named).
+ */
+export interface Confirmation {
+  readonly confirmed: boolean;
+  readonly evidence?: string;
+  readonly needsObservedEffect?: boolean;
+  readonly reason?: string;
 }
 
 /** Any runnable fault, as the registry, the engine and `clean` hold it. */

@@ -12,11 +12,13 @@ import { ApiHealth } from "./api-health.js";
 import { Controller } from "./controller.js";
 import { Informer, objectKey, type KubeObject } from "./informer.js";
 import { KubeClient, loadEndpoint } from "./kube.js";
+import { chaosInjector, watchChaosConfig } from "./chaos.js";
 import { LeaderElector } from "./leader.js";
 import { stdoutLogger as log } from "./log.js";
 import { DistributionReconciler, ServingConfigReconciler } from "./reconcilers.js";
 import { NAMES, settingsFrom } from "./settings.js";
 import { WorkspaceReconciler } from "./workspace.js";
+import { WEBHOOK, WebhookReconciler } from "./webhook.js";
 import { SWITCHES } from "../switches.js";
 
 const settings = settingsFrom(process.env);
@@ -32,7 +34,9 @@ if (!process.env.KUBECONFIG) {
 }
 
 const health = new ApiHealth(log);
-const client = new KubeClient(loadEndpoint(process.env.KUBECONFIG), settings.requestTimeoutMs, health);
+// Client-side faults (ClientFault experiments): every request of this client consults the SDK's injector.
+const injector = chaosInjector();
+const client = new KubeClient(loadEndpoint(process.env.KUBECONFIG), settings.requestTimeoutMs, health, injector);
 const informerOptions = { resyncMs: settings.resyncMs, backoff: settings.backoff };
 const managedSelector = `${NAMES.managedByLabel}=${NAMES.managedByValue}`;
 
@@ -66,14 +70,19 @@ const namespaces = new Informer(client, log, {
 const catalogs = new Informer(client, log, {
   ...informerOptions, name: "model-catalog", path: `/api/v1/namespaces/${NAMES.workspaceNamespace}/configmaps`, fieldSelector: `metadata.name=${NAMES.modelCatalog}`,
 }, enqueueWorkspace);
-const informers = [configs, distributions, deployments, services, secrets, namespaces, catalogs];
+const webhookConfigurations = new Informer(client, log, {
+  ...informerOptions, name: "webhook-configuration", path: "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+  fieldSelector: `metadata.name=${WEBHOOK.configuration}`,
+}, () => webhookController.enqueue(webhookReconciler.key));
+const informers = [configs, distributions, deployments, services, secrets, namespaces, catalogs, webhookConfigurations];
+informers.push(watchChaosConfig(client, log, injector, { namespace: settings.namespace, podName: settings.podName, resyncMs: settings.resyncMs, backoff: settings.backoff }));
 const allSynced = Promise.all(informers.map((informer) => informer.synced));
 
 const context = {
-  client, log, namespace: settings.namespace, podName: settings.podName, disableDriftRepair: switches.disableDriftRepair,
+  client, log, namespace: settings.namespace, podName: settings.podName, disableDriftRepair: switches.disableDriftRepair, deleteOnNameClash: switches.deleteOnNameClash,
   adoptedFields: {
     replicas: switches.ignoreReplicaDrift, command: switches.ignoreCommandDrift, image: switches.ignoreImageDrift,
-    labels: switches.ignoreLabelDrift, owners: switches.noReadoption,
+    labels: switches.ignoreLabelDrift, owners: switches.noReadoption, rolloutSettings: switches.ignoreRolloutSettings,
   },
   configs, distributions, deployments, services, secrets,
   // API keys are derived from the distribution's UID with this key (the same value after a deletion).
@@ -86,7 +95,11 @@ const configController = new Controller("serving-config", configReconciler.recon
 const distributionController = new Controller("distributions", distributionReconciler.reconcile, log, settings.backoff);
 const workspaceReconciler = new WorkspaceReconciler({ client, log, namespaces, catalogs, noNamespaceRecreate: switches.noNamespaceRecreate });
 const workspaceController = new Controller("workspace", workspaceReconciler.reconcile, log, settings.backoff);
-const controllers = [configController, distributionController, workspaceController];
+const webhookReconciler = new WebhookReconciler({
+  client, log, namespace: settings.namespace, configurations: webhookConfigurations, noWebhookRepair: switches.noWebhookRepair,
+});
+const webhookController = new Controller("webhook-configuration", webhookReconciler.reconcile, log, settings.backoff);
+const controllers = [configController, distributionController, workspaceController, webhookController];
 
 let synced = false;
 let ledOnce = false;
@@ -105,6 +118,7 @@ const elector = new LeaderElector(client, log, {
       // Whatever changed while we were not leading: look at everything once.
       configController.enqueue(configReconciler.key);
       enqueueWorkspace();
+      webhookController.enqueue(webhookReconciler.key);
       for (const key of distributions.cache.keys()) distributionController.enqueue(key);
       for (const controller of controllers) controller.resume();
     });
@@ -131,7 +145,7 @@ if (switches.giveUpOnLostWatch) {
   for (const informer of informers) {
     informer.onWatchLost((reason) => {
       if (gaveUp) return;
-      gaveUp = reason;
+      gaveUp = `a lost watch: ${reason}`;
       log.error("a watch was lost; giving up: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_LOST_WATCH=true)", { reason });
       for (const controller of controllers) controller.pause();
       for (const each of informers) each.stop();
@@ -140,8 +154,20 @@ if (switches.giveUpOnLostWatch) {
   }
 }
 
+if (switches.giveUpOnConflict) {
+  health.onConflictOrThrottled((message) => {
+    if (gaveUp) return;
+    gaveUp = `a conflict or 429: ${message}`;
+    log.error("a request got a conflict or a 429; giving up instead of retrying: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_CONFLICT=true)", { error: message });
+    for (const controller of controllers) controller.pause();
+    for (const each of informers) each.stop();
+    elector.halt();
+  });
+}
+
 function readiness(): { ready: boolean; reason: string } {
-  if (gaveUp) return { ready: false, reason: `gave up after a lost watch: ${gaveUp}` };
+  if (switches.zombie) return { ready: true, reason: "ready (a zombie: reconciling nothing)" };
+  if (gaveUp) return { ready: false, reason: `gave up after ${gaveUp}` };
   if (!synced) return { ready: false, reason: "caches not synced yet" };
   if (!ledOnce) return { ready: false, reason: "not leader yet" };
   return { ready: true, reason: elector.isLeader ? "leading" : "running (not leading right now)" };
@@ -165,8 +191,11 @@ function metrics(): string {
     ...controllers.map((c) => `llamastack_operator_reconcile_total{controller="${c.name}"} ${c.reconciles}`),
     "# TYPE llamastack_operator_reconcile_errors_total counter",
     ...controllers.map((c) => `llamastack_operator_reconcile_errors_total{controller="${c.name}"} ${c.errors}`),
+    "# TYPE llamastack_operator_chaos_active gauge", `llamastack_operator_chaos_active ${injector.active ? 1 : 0}`,
     "# TYPE llamastack_operator_drift_repairs_total counter", `llamastack_operator_drift_repairs_total ${configReconciler.driftRepairs}`,
     "# TYPE llamastack_operator_namespace_recreations_total counter", `llamastack_operator_namespace_recreations_total ${workspaceReconciler.namespaceRecreations}`,
+    "# TYPE llamastack_operator_webhook_repairs_total counter", `llamastack_operator_webhook_repairs_total ${webhookReconciler.repairs}`,
+    "# TYPE llamastack_operator_webhook_denied_total counter", `llamastack_operator_webhook_denied_total ${webhookReconciler.denied}`,
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -185,13 +214,19 @@ const server = createServer((req, res) => {
   }
 });
 server.listen(settings.port, "0.0.0.0", () => log.info("serving health and metrics", { port: settings.port }));
+const webhookServer = webhookReconciler.serve();
 
-for (const informer of informers) informer.start();
-void allSynced.then(() => {
-  synced = true;
-  log.info("caches synced", { informers: informers.length });
-});
-elector.start();
+if (switches.zombie) {
+  // A controller whose work loop died while its process and probes live on: nothing but a Ready pod.
+  log.warn("zombie: Ready, reconciling nothing (LLAMASTACK_ZOMBIE=true)");
+} else {
+  for (const informer of informers) informer.start();
+  void allSynced.then(() => {
+    synced = true;
+    log.info("caches synced", { informers: informers.length });
+  });
+  elector.start();
+}
 
 let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
@@ -203,6 +238,7 @@ async function shutdown(signal: string): Promise<void> {
   // Release the Lease so the successor need not wait for it to expire; bounded, we are being stopped.
   await Promise.race([elector.stop(), new Promise((resolve) => setTimeout(resolve, 3_000))]);
   server.close();
+  webhookServer.close();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
