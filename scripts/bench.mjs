@@ -37,6 +37,7 @@ if (process.argv.includes("--cold")) {
 results.push(...collect("validate.bench.mjs"));
 results.push(...collect("engine.bench.mjs"));
 results.push(...collect("process-runner.bench.mjs"));
+results.push(...collect("sdk.bench.mjs"));
 results.push(...collect("evidence.bench.mjs"));
 
 const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${cpus()[0]?.model ?? "unknown CPU"}`;
