@@ -5,9 +5,10 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeConfig } from "@kubernetes/client-node";
 import { parse, stringify } from "yaml";
 import { KubeRest } from "../src/kube/rest.js";
-import { waitForCollection } from "../src/kube/watcher.js";
+import { ResourceWatcher, waitForCollection, type WatchOutage } from "../src/kube/watcher.js";
 import { follow } from "./reliability/support.js";
 import { spawnCli, writeTemp } from "./support/cli.js";
 import { freshNamespace, labClients } from "./support/cluster.js";
@@ -87,5 +88,48 @@ describe("a stalled watch connection", () => {
     const outages = report.timeline.filter((event) => event.type === "watchOutage");
     expect(outages.length, JSON.stringify(report.timeline)).toBeGreaterThan(0);
     expect(report.evaluation.reasons.join("\n")).toMatch(/watch outage on /);
+    console.log(`stalled during the window: ${report.evaluation.verdict}: ${report.evaluation.reasons.join(" | ")}`);
   }, 180_000);
+});
+
+describe("the watcher's idle bound", () => {
+  it("a half-open watch connection is dropped after its idle bound and resumed: the event it missed arrives, the outage is reported", async () => {
+    const proxied = new KubeConfig();
+    proxied.loadFromFile(proxiedKubeconfig);
+    const client = new KubeRest(proxied);
+    const controller = new AbortController();
+    const troubles: string[] = [];
+    const outages: WatchOutage[] = [];
+    let seenAt: number | undefined;
+    let markSeen!: () => void;
+    const seen = new Promise<void>((resolveSeen) => (markSeen = resolveSeen));
+    const watcher = new ResourceWatcher(client, { path: `/api/v1/namespaces/${ns}/configmaps`, fieldSelector: "metadata.name=late", signal: controller.signal, idleTimeoutMs: 4_000 }, {
+      onEvent: (type, object) => {
+        if (type !== "ADDED" || object.metadata?.name !== "late") return;
+        seenAt ??= Date.now();
+        markSeen();
+      },
+      onTrouble: (reason) => troubles.push(reason),
+      onResumed: (outage) => outages.push(outage),
+    });
+    try {
+      await watcher.start();
+      // Let the watch request itself go out, then freeze that connection; new connections still work.
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+      proxy.stallOpenConnections();
+      const stalledAt = Date.now();
+      await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "late" }, data: { a: "b" } } });
+      await Promise.race([seen, new Promise((resolveWait) => setTimeout(resolveWait, 30_000))]);
+      expect(seenAt, `troubles: ${troubles.join("; ")}`).toBeDefined();
+      // Not before the bound (the frozen connection delivered nothing), and soon after it.
+      expect(seenAt! - stalledAt).toBeGreaterThanOrEqual(3_000);
+      expect(troubles.some((reason) => /no event or bookmark for 4000 ms/.test(reason))).toBe(true);
+      expect(outages).toHaveLength(1);
+      expect(outages[0]!.since).toBeLessThanOrEqual(stalledAt);
+      expect(outages[0]!.until).toBeLessThanOrEqual(seenAt!);
+    } finally {
+      controller.abort();
+      client.close();
+    }
+  }, 60_000);
 });

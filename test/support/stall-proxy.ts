@@ -5,13 +5,17 @@ import type { AddressInfo } from "node:net";
 
 export interface StallProxy {
   port: number;
+  /** Every connection, and every new one, stops moving data (until resume). */
   stall(): void;
+  /** Only the connections open now stop for good (half-open); new ones work. */
+  stallOpenConnections(): void;
   resume(): void;
   close(): Promise<void>;
 }
 
 export async function startStallProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<StallProxy> {
   const sockets = new Set<Socket>();
+  const frozen = new Set<Socket>();
   let stalled = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -36,12 +40,19 @@ export async function startStallProxy(targetPort: number, targetHost = "127.0.0.
       stalled = true;
       for (const socket of sockets) socket.pause();
     },
+    stallOpenConnections() {
+      for (const socket of sockets) {
+        socket.pause();
+        frozen.add(socket);
+      }
+      sockets.clear();
+    },
     resume() {
       stalled = false;
       for (const socket of sockets) socket.resume();
     },
     close() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets, ...frozen]) socket.destroy();
       return new Promise((resolveClose) => server.close(() => resolveClose()));
     },
   };
