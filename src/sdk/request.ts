@@ -24,9 +24,17 @@ export interface ClassifiedRequest {
 
 /** Splits /api/v1/…, /apis/<group>/<version>/… (and the legacy /watch/ prefix) into its parts. */
 export function classifyRequest(request: ApiRequest): ClassifiedRequest {
-  const url = new URL(request.path, "http://api");
-  const query = { ...Object.fromEntries(url.searchParams), ...request.query };
-  let segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  // Most clients pass a plain path: split it by hand (URL parsing is most of the cost of a decision).
+  let pathname = request.path;
+  if (!pathname.startsWith("/")) {
+    const url = new URL(pathname);
+    pathname = url.pathname + url.search;
+  }
+  const mark = pathname.indexOf("?");
+  const search = mark < 0 ? "" : pathname.slice(mark + 1);
+  if (mark >= 0) pathname = pathname.slice(0, mark);
+  const query = search ? { ...Object.fromEntries(new URLSearchParams(search)), ...request.query } : { ...request.query };
+  let segments = pathname.split("/").filter(Boolean).map((segment) => (segment.includes("%") ? decodeURIComponent(segment) : segment));
   let group = "";
   if (segments[0] === "api") segments = segments.slice(2);
   else if (segments[0] === "apis") {
