@@ -24,11 +24,14 @@ export const LLAMASTACK = {
   lease: "llamastack-controller-manager-leader-election",
   sampleDistribution: "llamastack-sample",
   crd: "llamastackdistributions.llamastack.io",
+  /** Made and kept by the operator itself (not in the manifests). */
+  webhookConfiguration: "llamastack-validating-webhook-configuration",
 } as const;
 
 export const MANIFEST_DIR = join(projectRoot(), "examples", "llamastack", "deploy");
 
 const FIELD_MANAGER = "llamastack-demo-deploy";
+const WEBHOOK_CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
 const SWITCH_VARIABLES = new Set<string>(Object.values(SWITCHES));
 
 export interface DeployOptions {
@@ -107,6 +110,17 @@ export async function deployLlamastack(kubeconfigPath: string, options: DeployOp
   const on = Object.entries(switches).filter(([, value]) => value === "true").map(([name]) => name);
   progress(`deploying the llamastack operator into ${LLAMASTACK.namespace} (${on.length > 0 ? `broken by ${on.join(", ")}` : "as shipped: resilient"})`);
 
+  // A fresh install: a webhook configuration left from an earlier one points at a Service that is
+  // gone, and (failurePolicy Fail) would refuse the sample distribution.
+  const installed = await rest.get(`/api/v1/namespaces/${LLAMASTACK.namespace}`).then(() => true, (error: unknown) => {
+    if (isNotFound(error)) return false;
+    throw error;
+  });
+  if (!installed) {
+    await rest.delete(`${WEBHOOK_CONFIGURATIONS}/${LLAMASTACK.webhookConfiguration}`).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
   for (const manifest of readManifests()) {
     const object = manifest.kind === "Deployment" && manifest.metadata.name === LLAMASTACK.deployment ? withSwitches(manifest, switches) : manifest;
     await rest.request("PATCH", `${collectionPath(object)}/${object.metadata.name}`, {
@@ -133,6 +147,11 @@ export async function deployLlamastack(kubeconfigPath: string, options: DeployOp
       && status.availableReplicas === 1 && conditionTrue(deployment, "Available") ? true : undefined;
   });
   const pod = await operatorPod(rest, remaining());
+  // A zombie (LLAMASTACK_ZOMBIE) reconciles nothing and sets nothing up: a Ready pod is all it ever is.
+  if (switches.LLAMASTACK_ZOMBIE === "true") {
+    progress(`operator pod ${pod} is Ready (a zombie: it will reconcile nothing)`);
+    return { pod };
+  }
 
   progress(`operator pod ${pod} is Ready; waiting for it to reconcile LlamaStackDistribution ${LLAMASTACK.sampleDistribution}…`);
   await waitForCollection(rest, {
@@ -144,6 +163,13 @@ export async function deployLlamastack(kubeconfigPath: string, options: DeployOp
     const status = distribution?.status as { phase?: string; observedGeneration?: number; operatorInstance?: string } | undefined;
     const generation = (distribution?.metadata as { generation?: number } | undefined)?.generation;
     return status?.phase === "Ready" && status.observedGeneration === generation && status.operatorInstance === pod ? true : undefined;
+  });
+  await waitForCollection(rest, {
+    path: WEBHOOK_CONFIGURATIONS, fieldSelector: `metadata.name=${LLAMASTACK.webhookConfiguration}`,
+    timeoutMs: remaining(), what: `${pod} to set up ValidatingWebhookConfiguration ${LLAMASTACK.webhookConfiguration}`,
+  }, (configurations) => {
+    const webhooks = (configurations.get(`/${LLAMASTACK.webhookConfiguration}`) as { webhooks?: { failurePolicy?: string }[] } | undefined)?.webhooks;
+    return webhooks?.length === 1 && webhooks[0]!.failurePolicy === "Fail" ? true : undefined;
   });
   progress(`the llamastack operator is up: pod ${pod}, LlamaStackDistribution ${LLAMASTACK.sampleDistribution} Ready`);
   return { pod };
@@ -205,4 +231,6 @@ export async function undeployLlamastack(kubeconfigPath: string, options: { prog
     path: "/api/v1/namespaces", fieldSelector: `metadata.name=${LLAMASTACK.namespace}`, timeoutMs: options.timeoutMs ?? 120_000,
     what: `namespace ${LLAMASTACK.namespace} to be deleted`,
   }, (namespaces) => (namespaces.size === 0 ? true : undefined));
+  // Last, once no operator is left to put it back: the webhook configuration it made (its Service is gone).
+  await rest.delete(`${WEBHOOK_CONFIGURATIONS}/${LLAMASTACK.webhookConfiguration}`).catch(ignoreMissing);
 }

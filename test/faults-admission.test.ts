@@ -1,0 +1,218 @@
+// Admission and capacity faults on a real control plane: WebhookDisrupt against the demo operator's
+// own validating webhook (Resilient as shipped, Failed with its switch), PDBBlock and
+// QuotaExhaustion (the fault proven by a refused eviction / dry-run create), bad input refused with
+// nothing changed, and the Go tool's leftovers cleaned.
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployLlamastack, LLAMASTACK, undeployLlamastack } from "../examples/llamastack/deploy.js";
+import { SWITCHES } from "../examples/llamastack/switches.js";
+import { wrapGoRollback } from "../src/journal/go-rollback.js";
+import { KubeRest } from "../src/kube/rest.js";
+import { projectRoot } from "../src/lab/paths.js";
+import type { ExperimentReport } from "../src/report/model.js";
+import { runCli, writeTemp } from "./support/cli.js";
+import { freshNamespace, labClients } from "./support/cluster.js";
+import { dumpObjects } from "./support/dump.js";
+import { kwokDeployment } from "./reliability/support.js";
+
+const { lab, config, core } = labClients();
+const rest = new KubeRest(config);
+const VWC = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+let ns: string;
+
+const seed = (name: string) => join(projectRoot(), "experiments", "llamastack", `${name}.yaml`);
+const SHORT = ["--hold", "4s", "--stability-window", "2s"];
+
+async function run(file: string, extra: string[] = []): Promise<{ code: number | null; report: ExperimentReport; stderr: string }> {
+  const result = await runCli(["run", file, "-o", "json", ...SHORT, ...extra], lab.kubeconfig);
+  expect(result.stdout, result.stderr).toMatch(/^\{/);
+  return { code: result.code, report: JSON.parse(result.stdout) as ExperimentReport, stderr: result.stderr };
+}
+
+const confirmation = (report: ExperimentReport) =>
+  report.timeline?.find((event) => event.type === "injectionConfirmed") as { evidence?: string; detail?: string } | undefined;
+const withoutResults = (dump: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(dump).filter(([key]) => !key.includes("/configmaps/chaos-result-")));
+
+function experiment(name: string, injection: Record<string, unknown>, extra: { clusterScoped?: boolean } = {}) {
+  return {
+    apiVersion: "chaos.operatorchaos.io/v1alpha1", kind: "ChaosExperiment", metadata: { name, namespace: ns },
+    spec: {
+      target: { operator: "web", component: "web" },
+      steadyState: { checks: [{ type: "conditionTrue", apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns, conditionType: "Available" }] },
+      injection,
+      hypothesis: { description: "the workload rides out the fault", recoveryTimeout: "30s" },
+      blastRadius: { maxPodsAffected: 1, allowDangerous: true, ...(extra.clusterScoped ? {} : { allowedNamespaces: [ns] }) },
+    },
+  };
+}
+
+async function failurePolicy(name = LLAMASTACK.webhookConfiguration): Promise<string | undefined> {
+  return (await rest.get<{ webhooks?: { failurePolicy?: string }[] }>(`${VWC}/${name}`)).webhooks?.[0]?.failurePolicy;
+}
+
+beforeAll(async () => {
+  ns = await freshNamespace(core, "admission");
+  await kwokDeployment(rest, ns, "web", 1);
+});
+
+afterAll(async () => {
+  await undeployLlamastack(lab.kubeconfig).catch(() => {});
+  await core.deleteNamespace({ name: ns }).catch(() => {});
+});
+
+describe("the demo operator's validating webhook", () => {
+  it("refuses an invalid LlamaStackDistribution through the API server and admits a valid one", async () => {
+    await deployLlamastack(lab.kubeconfig);
+    const path = `/apis/llamastack.io/v1alpha1/namespaces/${LLAMASTACK.namespace}/llamastackdistributions`;
+    const distribution = (replicas: number) => ({
+      apiVersion: "llamastack.io/v1alpha1", kind: "LlamaStackDistribution", metadata: { name: "webhook-probe" },
+      spec: { replicas, server: { distribution: { name: "starter" } } },
+    });
+    await expect(rest.create(path, distribution(50), { query: { dryRun: "All" } })).rejects.toThrow(
+      /admission webhook "vllamastackdistribution\.llamastack\.io" denied the request: spec\.replicas must be an integer from 0 to 10, got 50/);
+    await expect(rest.create(path, distribution(1), { query: { dryRun: "All" } })).resolves.toBeDefined();
+  });
+});
+
+describe("WebhookDisrupt (experiments/llamastack/webhook-disrupt.yaml)", () => {
+  it("is Resilient against the operator as shipped: it puts failurePolicy Fail back before the tool's revert", async () => {
+    await deployLlamastack(lab.kubeconfig);
+    const { code, report } = await run(seed("webhook-disrupt"));
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+    expect(code).toBe(0);
+    expect(confirmation(report)?.evidence).toMatch(/stored failurePolicy Ignore on 1 webhook\(s\) of ValidatingWebhookConfiguration llamastack-validating-webhook-configuration/);
+    const repair = (report.timeline ?? []).filter((event) => event.type === "checkTransition" && String((event as { checkId?: string }).checkId).includes("failurePolicy"));
+    expect(repair.map((event) => (event as { passed?: boolean }).passed)).toEqual([false, true]);
+    const reverted = report.timeline?.filter((event) => event.type === "faultReverted").at(-1)?.at;
+    expect((repair[1] as { at: number }).at).toBeLessThan(reverted!);
+    expect(await failurePolicy()).toBe("Fail");
+  });
+
+  it("is Failed with LLAMASTACK_NO_WEBHOOK_REPAIR: failurePolicy is still Ignore at the post-check; the tool's revert puts Fail back", { timeout: 240_000 }, async () => {
+    await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.noWebhookRepair]: "true" } });
+    const { code, report } = await run(seed("webhook-disrupt"), ["--set", "hypothesis.recoveryTimeout=10s"]);
+    expect(report.evaluation.verdict).toBe("Failed");
+    expect(code).toBe(1);
+    expect(report.evaluation.reasons?.join("; ")).toMatch(/fieldEquals ValidatingWebhookConfiguration\/llamastack-validating-webhook-configuration: expected "Fail", got "Ignore"/);
+    expect(await failurePolicy()).toBe("Fail");
+    await deployLlamastack(lab.kubeconfig);
+  });
+
+  it("refuses a webhook configuration that does not exist, and changes nothing", async () => {
+    const before = await dumpObjects(config, undefined);
+    const file = writeTemp("wd-missing.yaml", experiment("wd-missing", {
+      type: "WebhookDisrupt", dangerLevel: "high", parameters: { webhookName: "no-such-webhook", action: "setFailurePolicy", value: "Ignore" },
+    }, { clusterScoped: true }));
+    const result = await runCli(["run", file], lab.kubeconfig);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/the ValidatingWebhookConfiguration no-such-webhook does not exist \(webhookType validating\); nothing was changed/);
+    const after = await dumpObjects(config, undefined);
+    expect(Object.keys(after).filter((key) => key.includes("webhookconfigurations"))).toEqual(Object.keys(before).filter((key) => key.includes("webhookconfigurations")));
+  });
+
+  it("clean restores what the Go tool left: its rollback annotation's failurePolicy, then removes its annotation and labels", async () => {
+    const name = `go-leftover-${ns}`;
+    await rest.create(VWC, {
+      metadata: {
+        name, labels: { "app.kubernetes.io/managed-by": "operator-chaos", "chaos.operatorchaos.io/type": "WebhookDisrupt", keep: "me" },
+        annotations: { "chaos.operatorchaos.io/rollback-data": wrapGoRollback({ "a.example.io": "Fail" }) },
+      },
+      webhooks: [{
+        name: "a.example.io", failurePolicy: "Ignore", sideEffects: "None", admissionReviewVersions: ["v1"],
+        clientConfig: { url: "https://127.0.0.1:9/never" }, rules: [{ operations: ["CREATE"], apiGroups: ["example.io"], apiVersions: ["v1"], resources: ["nothings"] }],
+      }],
+    });
+    try {
+      const cleaned = await runCli(["clean", "-A"], lab.kubeconfig);
+      expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
+      const after = await rest.get<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; webhooks: { failurePolicy: string }[] }>(`${VWC}/${name}`);
+      expect(after.webhooks[0]!.failurePolicy).toBe("Fail");
+      expect(after.metadata.labels).toEqual({ keep: "me" });
+      expect(after.metadata.annotations ?? {}).toEqual({});
+    } finally {
+      await rest.delete(`${VWC}/${name}`).catch(() => {});
+    }
+  });
+});
+
+describe("PDBBlock", () => {
+  it("holds a maxUnavailable 0 budget over the selected pods, an eviction is blocked, then it is gone: Resilient, namespace as before", async () => {
+    const before = await dumpObjects(config, ns);
+    const { code, report } = await run(writeTemp("pdb.yaml", experiment("pdb", { type: "PDBBlock", dangerLevel: "high", parameters: { labelSelector: "app=web", evict: "true" }, ttl: "300s" })));
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+    expect(code).toBe(0);
+    expect(confirmation(report)?.evidence).toMatch(/PodDisruptionBudget chaos-pdb-web allows 0 disruptions \(expectedPods 1, currentHealthy 1\); eviction of pod web-\S+ blocked \(HTTP 429: .*disruption budget/);
+    expect((await rest.get<{ items: unknown[] }>(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`)).items).toEqual([]);
+    expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
+  });
+
+  it("refuses a selector that selects no pod, and changes nothing", async () => {
+    const before = await dumpObjects(config, ns);
+    const result = await runCli(["run", writeTemp("pdb-none.yaml", experiment("pdb-none", { type: "PDBBlock", dangerLevel: "high", parameters: { labelSelector: "app=nothing" } }))], lab.kubeconfig);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/labelSelector app=nothing selects no pods in admission-\w+: the budget would block nothing; nothing was changed/);
+    expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
+  });
+
+  it("clean removes a budget the Go tool left behind", async () => {
+    await rest.create(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`, {
+      metadata: { name: "chaos-pdb-left", labels: { "app.kubernetes.io/managed-by": "operator-chaos", "chaos.operatorchaos.io/type": "PDBBlock" } },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app: "web" } } },
+    });
+    const cleaned = await runCli(["clean", "-n", ns], lab.kubeconfig);
+    expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
+    expect((await rest.get<{ items: unknown[] }>(`/apis/policy/v1/namespaces/${ns}/poddisruptionbudgets`)).items).toEqual([]);
+  });
+});
+
+describe("QuotaExhaustion", () => {
+  it("holds a quota that refuses new objects (a dry-run create is refused), then lifts it: Resilient, namespace as before", async () => {
+    const before = await dumpObjects(config, ns);
+    const { code, report } = await run(writeTemp("quota.yaml", experiment("quota", { type: "QuotaExhaustion", parameters: { quotaName: "tight", pods: "0", configmaps: "0" }, ttl: "300s" })));
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+    expect(code).toBe(0);
+    expect(confirmation(report)?.evidence).toMatch(/ResourceQuota tight in force \(used pods 1\/0, configmaps \d+\/0\); a dry-run create of pods was refused: .*exceeded quota: tight/);
+    expect((await rest.get<{ items: unknown[] }>(`/api/v1/namespaces/${ns}/resourcequotas`)).items).toEqual([]);
+    expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
+  });
+
+  it("refuses a quantity that does not parse (validate warns at its position), and changes nothing", async () => {
+    const file = writeTemp("quota-bad.yaml", experiment("quota-bad", { type: "QuotaExhaustion", parameters: { quotaName: "bad", pods: "ten" } }));
+    const validated = await runCli(["validate", file], lab.kubeconfig);
+    expect(validated.stdout + validated.stderr).toMatch(/quota-bad\.yaml:\d+:\d+: spec\.injection\.parameters\.pods: warning: "ten" is not a resource quantity/);
+    const before = await dumpObjects(config, ns);
+    const result = await runCli(["run", file], lab.kubeconfig);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/parameters\.pods "ten" is not a resource quantity \(expected e\.g\. 0, 100m, 1\.5, 64Mi\); nothing was changed/);
+    expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
+  });
+
+  it("clean removes a quota the Go tool left behind (its own clean never does)", async () => {
+    await rest.create(`/api/v1/namespaces/${ns}/resourcequotas`, {
+      metadata: { name: "chaos-left", labels: { "app.kubernetes.io/managed-by": "operator-chaos", "chaos.operatorchaos.io/type": "QuotaExhaustion" } },
+      spec: { hard: { pods: "0" } },
+    });
+    const cleaned = await runCli(["clean", "-n", ns], lab.kubeconfig);
+    expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
+    expect((await rest.get<{ items: unknown[] }>(`/api/v1/namespaces/${ns}/resourcequotas`)).items).toEqual([]);
+  });
+});
+
+describe("PDBBlock and QuotaExhaustion against the demo operator as shipped", () => {
+  it("experiments/llamastack/pdb-block.yaml is Resilient: the eviction of the controller manager is blocked and it keeps running", async () => {
+    await deployLlamastack(lab.kubeconfig);
+    const { code, report } = await run(seed("pdb-block"));
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+    expect(code).toBe(0);
+    expect(confirmation(report)?.evidence).toMatch(/eviction of pod llamastack-controller-manager-\S+ blocked \(HTTP 429/);
+  });
+
+  it("experiments/llamastack/quota-exhaustion.yaml is Resilient: the operator keeps running under a quota with no room", async () => {
+    await deployLlamastack(lab.kubeconfig);
+    const { code, report } = await run(seed("quota-exhaustion"));
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+    expect(code).toBe(0);
+    expect(confirmation(report)?.evidence).toMatch(/ResourceQuota llamastack-chaos-quota in force .*refused/);
+  });
+});
