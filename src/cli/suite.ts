@@ -14,7 +14,10 @@ interface SuiteFlags {
   timeout: string;
   hold?: string;
   stabilityWindow?: string;
+  goTiming?: boolean;
   observeFull?: boolean;
+  /** commander's --no-probe sets it to false. */
+  probe?: boolean;
   resume?: string;
   namespace?: string;
   kubeconfig?: string;
@@ -42,7 +45,9 @@ export function registerSuiteCommand(program: Command): void {
     .option("--timeout <duration>", "deadline per experiment", "10m")
     .option("--hold <duration>", "how long sustained faults are held (default 30s)")
     .option("--stability-window <duration>", "how long the steady state must hold again before an experiment ends early (default 5s)")
-    .option("--observe-full", "observe for the whole recoveryTimeout, like the Go tool")
+    .option("--go-timing", "the Go tool's timing exactly (no early completion), for every experiment")
+    .option("--observe-full", "the earlier name of --go-timing")
+    .option("--no-probe", "send no reconcile probe in any experiment")
     .option("--resume <dir>", "continue the suite whose report folder is DIR: finished experiments are kept, the interrupted one is reverted and run again")
     .option("-n, --namespace <namespace>", "run every experiment in this namespace")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
@@ -102,7 +107,7 @@ async function suiteCommand(paths: string[], flags: SuiteFlags): Promise<number>
   let files: string[];
   let suiteName: string;
   try {
-    const sources = paths.length > 0 ? paths : [...new Set(Object.values(resume?.entries ?? {}).map((entry) => entry.file))];
+    const sources = paths.length > 0 ? paths : [...(resume?.files ?? new Set(Object.values(resume?.entries ?? {}).map((entry) => entry.file)))];
     if (sources.length === 0) throw new SuiteFilesError("give an experiments folder or files (or --resume DIR of an earlier suite)");
     ({ files, suiteName } = await collectSuiteFiles(sources, flags.recursive ?? false));
     if (resume && paths.length === 0) suiteName = resume.suite;
@@ -137,6 +142,8 @@ async function suiteCommand(paths: string[], flags: SuiteFlags): Promise<number>
     kubeconfig = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   }
   const controller = new AbortController();
+  // Every running experiment listens to it: up to --parallel listeners is no leak.
+  (await import("node:events")).EventEmitter.setMaxListeners(Math.max(10, parallel * 4), controller.signal);
   const interrupt = (signal: NodeJS.Signals) => {
     err(`received ${signal}: reverting the running experiments and writing the reports…`);
     controller.abort(new Error(`received ${signal}`));
@@ -150,7 +157,8 @@ async function suiteCommand(paths: string[], flags: SuiteFlags): Promise<number>
     ...(timing.cooldownMs !== undefined ? { cooldownMs: timing.cooldownMs } : {}),
     ...(timing.holdMs !== undefined ? { holdMs: timing.holdMs } : {}),
     ...(timing.stabilityWindowMs !== undefined ? { stabilityWindowMs: timing.stabilityWindowMs } : {}),
-    ...(flags.observeFull ? { observeFull: true } : {}),
+    ...(flags.goTiming || flags.observeFull ? { goTiming: true } : {}),
+    ...(flags.probe === false ? { probe: false } : {}),
     ...(flags.namespace ? { namespace: flags.namespace } : {}),
     ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
     ...(reportDir ? { reportDir } : {}),

@@ -42,7 +42,10 @@ export interface SuiteOptions {
   readonly timeoutMs?: number;
   readonly holdMs?: number;
   readonly stabilityWindowMs?: number;
-  readonly observeFull?: boolean;
+  /** The Go tool's timing exactly (`--go-timing`). */
+  readonly goTiming?: boolean;
+  /** false: send no reconcile probe (`--no-probe`). */
+  readonly probe?: boolean;
   readonly lockNamespace?: string;
   /** The state of the suite being resumed (its report folder's suite-state.json). */
   readonly resume?: SuiteStateDocument;
@@ -84,6 +87,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
 
   const prepared: Prepared[] = [];
   for (const file of options.files) prepared.push(...(await prepare(file)));
+  if (!options.dryRun) await state.start(options.files);
 
   // A resumed suite: what the dead run left (its entry still "running") is reverted before anything runs.
   if (access && options.resume && Object.values(options.resume.entries).some((entry) => entry.state === "running")) {
@@ -193,9 +197,12 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
         ...(options.stabilityWindowMs !== undefined ? { stabilityWindowMs: options.stabilityWindowMs } : {}),
-        ...(options.observeFull ? { observeFull: true } : {}),
+        ...(options.goTiming ? { goTiming: true } : {}),
+        ...(options.probe === false ? { probe: false } : {}),
         ...(options.lockNamespace ? { lockNamespace: options.lockNamespace } : {}),
-        knowledge: options.knowledge ?? [],
+        // The models of the target's operator only: the others feed the graph (an experiment on an
+        // operator no model describes runs without one, rather than being refused).
+        knowledge: (options.knowledge ?? []).filter((model) => model.operator.name === experiment.spec.target.operator),
         progress: (text) => progress(`${stamp()} ${name}: ${text}`),
       });
       report = result.report;

@@ -25,6 +25,8 @@ export interface EntryState {
 export interface SuiteStateDocument {
   readonly version: 1;
   readonly suite: string;
+  /** Every file of the suite, in order (so --resume alone knows what is left). */
+  readonly files?: readonly string[];
   readonly entries: Record<string, EntryState>;
 }
 
@@ -50,10 +52,18 @@ export function readSuiteState(dir: string): SuiteStateDocument {
 /** Serialised writes: each change replaces the file with a complete document. */
 export class SuiteState {
   private entries: Record<string, EntryState>;
+  private files: readonly string[];
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string | undefined, private readonly suite: string, previous?: SuiteStateDocument) {
     this.entries = { ...(previous?.entries ?? {}) };
+    this.files = previous?.files ?? [];
+  }
+
+  /** Records the suite's files (absolute paths) before anything runs. */
+  start(files: readonly string[]): Promise<void> {
+    this.files = files.map((file) => path.resolve(file));
+    return this.write();
   }
 
   get(key: string): EntryState | undefined {
@@ -62,7 +72,11 @@ export class SuiteState {
 
   set(key: string, entry: EntryState): Promise<void> {
     this.entries = { ...this.entries, [key]: entry };
-    const document: SuiteStateDocument = { version: 1, suite: this.suite, entries: this.entries };
+    return this.write();
+  }
+
+  private write(): Promise<void> {
+    const document: SuiteStateDocument = { version: 1, suite: this.suite, files: this.files, entries: this.entries };
     const dir = this.dir;
     if (dir === undefined) return Promise.resolve();
     this.writing = this.writing.then(async () => {
