@@ -8,6 +8,8 @@
 //   npm run demo                          the operator as shipped (every experiment should say Resilient)
 //   npm run demo -- --break pod-kill      the operator with the switch that breaks what pod-kill tests,
 //                                          and only that experiment (it should not say Resilient)
+//   npm run demo -- --suite               generate the llamastack-demo profile's catalog (templates/ ×
+//                                          profiles/llamastack-demo) and run it as one suite, --parallel 2
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -53,7 +55,7 @@ function parseArguments(argv) {
   if (!ALL_EXPERIMENTS.some((experiment) => experiment.name === name)) {
     throw new Error(`--break takes one of ${ALL_EXPERIMENTS.map((e) => e.name).join(", ")}${name ? `, not "${name}"` : ""}`);
   }
-  return { broken: name, all };
+  return { broken: name, all, suite: argv.includes("--suite") };
 }
 
 /** Runs the built CLI; its progress lines (stderr) are shown indented as they come. */
@@ -117,8 +119,29 @@ async function verdictTable(results) {
   ];
 }
 
+/** `--suite`: the demo platform end to end — generate the catalog, then one suite with --parallel 2. */
+async function runSuiteDemo(kubeconfig) {
+  const catalog = join(OUTPUT, "catalog");
+  const reports = join(OUTPUT, "suite");
+  rmSync(join(root, OUTPUT), { recursive: true, force: true });
+  step(`Generating the catalog: templates/ × profiles/llamastack-demo → ${catalog}/`);
+  say(`    $ operator-chaos generate experiments --profile llamastack-demo -o ${catalog}`);
+  const generated = await runCli(["generate", "experiments", "--profile", "llamastack-demo", "-o", catalog], kubeconfig);
+  if (generated.code !== 0) throw new Error(`generate failed:\n${generated.stderr}`);
+  step("Running the catalog as one suite (two at a time; experiments on the same operator wait for each other)");
+  const args = ["suite", catalog, "--recursive", "--profile", "llamastack-demo", "--parallel", "2", ...RUN_FLAGS, "--report-dir", reports];
+  say(`    $ operator-chaos ${args.join(" ")}`);
+  const result = await runCli(args, kubeconfig);
+  if (result.code === 2) throw new Error(`operator-chaos suite refused its arguments:\n${result.stderr}`);
+  step("Suite results");
+  for (const line of result.stdout.split("\n")) say(`  ${line}`);
+  say(`  Reports: ${reports}/suite-results.xml (JUnit), suite-results.json, suite-results.md, report.html`);
+  say(`  The lab stays up: eval "$(npx operator-chaos lab env --name ${LAB})"; end it with npx operator-chaos lab down --name ${LAB}`);
+  if (result.code !== 0) process.exitCode = 1;
+}
+
 async function main() {
-  const { broken, all } = parseArguments(process.argv.slice(2));
+  const { broken, all, suite } = parseArguments(process.argv.slice(2));
   say(broken
     ? `operator-chaos demo: the llamastack operator with the behaviour "${broken}" tests switched off, and that one experiment.`
     : "operator-chaos demo: four seed experiments against a demo llamastack operator in a local Kubernetes lab.");
@@ -139,6 +162,8 @@ async function main() {
   say("    Deployment llamastack-controller-manager runs as a real process on the lab's process node; it elects a leader on a Lease,");
   say("    owns ConfigMap llamastack-serving-config and turns LlamaStackDistribution objects into a Deployment and a Service.");
   await deployLlamastack(lab.kubeconfig, { switches, progress: (line) => say(`    ${line}`) });
+
+  if (suite && !broken) return runSuiteDemo(lab.kubeconfig);
 
   const chosen = broken ? ALL_EXPERIMENTS.filter((experiment) => experiment.name === broken) : all ? ALL_EXPERIMENTS : EXPERIMENTS;
   step(`Running ${chosen.length === 1 ? "the experiment" : `the ${chosen.length} experiments`} of experiments/llamastack/ (reports go to ${OUTPUT}/)`);
