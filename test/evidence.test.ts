@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployLlamastack, LLAMASTACK, undeployLlamastack } from "../examples/llamastack/deploy.js";
 import { SWITCHES } from "../examples/llamastack/switches.js";
+import { clusterAccess } from "../src/engine/context.js";
+import { Journal } from "../src/journal/journal.js";
+import { journalSelector } from "../src/journal/labels.js";
 import { KubeRest } from "../src/kube/rest.js";
+import { TimelineRecorder } from "../src/observe/timeline.js";
+import { probeFromExperiment } from "../src/probe/probe.js";
+import { ReconcileProbe } from "../src/probe/runner.js";
 import { ResourceWatcher } from "../src/kube/watcher.js";
 import { projectRoot } from "../src/lab/paths.js";
 import type { ExperimentReport, ReportTimelineEvent } from "../src/report/model.js";
@@ -15,6 +21,7 @@ import { runCli, writeTemp } from "./support/cli.js";
 import { freshNamespace, labClients } from "./support/cluster.js";
 
 const { lab, config, core, rbac } = labClients();
+const { KubeConfig } = await import("@kubernetes/client-node");
 const rest = new KubeRest(config);
 const KNOWLEDGE = join(projectRoot(), "profiles", "llamastack-demo", "knowledge", "llamastack.yaml");
 const seedFile = (name: string) => join(projectRoot(), "experiments", "llamastack", `${name}.yaml`);
@@ -106,6 +113,9 @@ describe("the reconcile probe against the demo operator as shipped", () => {
 
 describe("a zombie (LLAMASTACK_ZOMBIE: Ready, reconciling nothing)", () => {
   beforeAll(async () => {
+    // The knowledge model names the leader Lease, which only a working operator creates.
+    const lease = await rest.get(`/apis/coordination.k8s.io/v1/namespaces/${LLAMASTACK.namespace}/leases/${LLAMASTACK.lease}`).catch(() => undefined);
+    if (!lease) await deployLlamastack(lab.kubeconfig);
     await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.zombie]: "true" } });
   });
 
@@ -165,6 +175,24 @@ describe("flapping is a steady state lost again after it held, not a value passi
     await watcher.start();
     return controller;
   }
+
+  it("a probe a killed run left behind (journal record and change) is reverted by clean", async () => {
+    const kubeconfig = new KubeConfig();
+    kubeconfig.loadFromFile(lab.kubeconfig);
+    // As a run SIGKILLed right after its probe: the record (of a run without a live lock) and the change stay.
+    const journal = new Journal(rest, ns, { runId: "deadbeef-probe", experiment: "killed-run", operator: "web" });
+    const spec = probeFromExperiment({ apiVersion: "v1", kind: "ConfigMap", name: "web-status", namespace: ns, label: "tier", value: "probe" });
+    const controller = new AbortController();
+    const probe = new ReconcileProbe(clusterAccess(kubeconfig), journal, new TimelineRecorder(() => Date.now()), spec, controller.signal);
+    await probe.start();
+    await probe.send("recovery");
+    controller.abort();
+    expect((await core.readNamespacedConfigMap({ name: "web-status", namespace: ns })).metadata?.labels?.tier).toBe("probe");
+    const cleaned = await runCli(["clean", "-n", ns], lab.kubeconfig);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect((await core.readNamespacedConfigMap({ name: "web-status", namespace: ns })).metadata?.labels?.tier).toBeUndefined();
+    expect((await core.listNamespacedConfigMap({ namespace: ns, labelSelector: journalSelector })).items).toEqual([]);
+  });
 
   it("a status going 1 → 0 → 1 within tens of ms while the operator repairs: Resilient, no flapping", async () => {
     const operator = await standIn([["0", 0], ["1", 30]]);

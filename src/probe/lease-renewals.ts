@@ -36,7 +36,9 @@ export class LeaseRenewals {
         if (type === "DELETED" || !spec.holderIdentity || !this.heldByTarget(spec.holderIdentity)) return;
         const view = this.leases.get(name) ?? { name, renewals: [], durationMs: 0 };
         view.durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
-        view.renewals.push(at);
+        // The listed object's renewTime says when it was last renewed; later events arrive as renewals happen.
+        const renewedAt = type === "ADDED" ? Date.parse(spec.renewTime ?? "") || at : at;
+        if (view.renewals.at(-1) !== renewedAt) view.renewals.push(renewedAt);
         this.leases.set(name, view);
       },
     });
@@ -51,12 +53,15 @@ export class LeaseRenewals {
   silence(from: number, to: number): string | undefined {
     for (const view of this.leases.values()) {
       const before = view.renewals.filter((at) => at < from);
-      if (before.length < 2) continue;
-      const interval = (before.at(-1)! - before[0]!) / (before.length - 1);
+      if (before.length === 0) continue;
+      const interval = before.length >= 2 ? (before.at(-1)! - before[0]!) / (before.length - 1) : undefined;
+      const threshold = Math.max(view.durationMs, interval === undefined ? 0 : 3 * interval);
+      if (threshold <= 0) continue;
       const last = Math.max(from, ...view.renewals.filter((at) => at <= to));
       const silentMs = to - last;
-      if (silentMs >= Math.max(view.durationMs, 3 * interval)) {
-        return `the leader Lease ${this.namespace}/${view.name} held by a cut-off pod was not renewed for ${formatDuration(silentMs)} (renewed every ${formatDuration(interval)} before)`;
+      if (silentMs >= threshold) {
+        const usual = interval === undefined ? `its lease duration is ${formatDuration(view.durationMs)}` : `renewed every ${formatDuration(interval)} before`;
+        return `the leader Lease ${this.namespace}/${view.name} held by a cut-off pod was not renewed for ${formatDuration(silentMs)} (${usual})`;
       }
     }
     return undefined;
