@@ -205,7 +205,11 @@ describe("our templates and the demo profile", () => {
       const checked = validateText(String(file.content), file.name, { mode: "run" } as never);
       expect(checked.status, file.name).toBe("valid");
       const document = parse(String(file.content)) as { spec: { target: { operator: string; component: string } } };
-      expect(document.spec.target).toMatchObject({ operator: "llamastack", component: "llamastack-controller-manager" });
+      // The templates target the demo operator; the profile's own file the Deployment controller.
+      expect(document.spec.target, `${file.component}/${file.name}`).toMatchObject(file.component === "llamastack-sample"
+        ? { operator: "kube-controller-manager", component: "deployment-controller" }
+        : { operator: "llamastack", component: "llamastack-controller-manager" });
     }
+    expect(result.files.map((f) => `${f.component}/${f.name} (${f.source})`)).toContain("llamastack-sample/pod-kill.yaml (profile-specific)");
   });
 });
