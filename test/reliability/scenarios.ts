@@ -243,7 +243,86 @@ const secretDeletion: Scenario = {
   }),
 };
 
+/**
+ * ClientFault on an existing ConfigMap: afterwards it is exactly as before (labels, annotations,
+ * data and binaryData; no SDK-instrumented operator here, so the runs are Inconclusive — the
+ * harness is about restoring, not verdicts).
+ */
+const clientFault: Scenario = {
+  title: "ClientFault (existing ConfigMap)",
+  faultType: "ClientFault",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1", kind: "ConfigMap",
+      metadata: { name: "operator-chaos-config", labels: { "app.kubernetes.io/managed-by": "web-operator", tier: "chaos" }, annotations: { owner: "team-a" } },
+      data: { config: '{"active":false}', other: "kept" },
+      binaryData: { blob: Buffer.from([0, 1, 2, 254]).toString("base64") },
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "v1", kind: "ConfigMap", name: "operator-chaos-config", namespace }], recoveryTimeout: "1s",
+    injection: { type: "ClientFault", parameters: { faults: '{"update":{"errorRate":0.5,"error":"conflict"}}' }, ttl: "300s" },
+  }),
+};
+
+/** #13: a quota of our own; the revert deletes it. */
+const quotaExhaustion: Scenario = {
+  title: "QuotaExhaustion",
+  faultType: "QuotaExhaustion",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "QuotaExhaustion", parameters: { quotaName: "web-quota", pods: "0", configmaps: "0" }, ttl: "300s" },
+  }),
+};
+
+/** #13: a budget of our own over the Deployment's pods; the revert deletes it. */
+const pdbBlock: Scenario = {
+  title: "PDBBlock",
+  faultType: "PDBBlock",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: (rest, namespace) => kwokDeployment(rest, namespace, "web", 1),
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [deploymentAvailable(namespace)], recoveryTimeout: "20s",
+    injection: { type: "PDBBlock", parameters: { labelSelector: "app=web" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+/** #13: a webhook configuration of the scenario's own (cluster-scoped); its failurePolicy is put back. */
+const vwcName = (namespace: string) => `reliability-${namespace}`;
+const webhookDisrupt: Scenario = {
+  title: "WebhookDisrupt",
+  faultType: "WebhookDisrupt",
+  clusterScoped: true,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create("/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+      apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration",
+      metadata: { name: vwcName(namespace), labels: { "app.kubernetes.io/managed-by": "web-operator" }, annotations: { owner: "team-a" } },
+      webhooks: [{
+        name: "validate.web.example.io", failurePolicy: "Fail", sideEffects: "None", admissionReviewVersions: ["v1"],
+        clientConfig: { url: "https://127.0.0.1:9/validate" },
+        rules: [{ operations: ["CREATE"], apiGroups: ["web.example.io"], apiVersions: ["v1"], resources: ["webs"] }],
+      }],
+    });
+  },
+  async teardown(rest, namespace) {
+    await rest.delete(`/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${vwcName(namespace)}`).catch(() => {});
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", name: vwcName(namespace) }], recoveryTimeout: "1s",
+    injection: { type: "WebhookDisrupt", parameters: { webhookName: vwcName(namespace), action: "setFailurePolicy", value: "Ignore" }, dangerLevel: "high", ttl: "300s" },
+    clusterScoped: true,
+  }),
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   podKill, networkPartition, configDrift, configDriftSecret, roleBinding, clusterRoleBinding,
   labelStomping, ownerRefOrphan, resourceDeletion, secretDeletion,
+  clientFault,
 ];
