@@ -14,8 +14,8 @@ interface CleanFlags {
 export function registerCleanCommand(program: Command): void {
   program.command("clean")
     .description("revert every fault left by a crashed or interrupted run (journal records, TTL-expired faults, Go tool leftovers)")
-    .option("-n, --namespace <namespace>", "only this namespace (default: the kubeconfig context's namespace)")
-    .option("-A, --all-namespaces", "every namespace")
+    .option("-n, --namespace <namespace>", "only this namespace (default: every namespace you may list)")
+    .option("-A, --all-namespaces", "every namespace you may list (the default; kept for scripts)")
     .option("--watch", "keep running: revert faults as soon as their run dies or their TTL passes")
     .option("--dry-run", "show what would be reverted; change nothing")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
@@ -25,16 +25,32 @@ export function registerCleanCommand(program: Command): void {
       const { loadKubeConfig } = await import("../kube/client.js");
       const { clusterAccess } = await import("../engine/context.js");
       const { clean } = await import("../engine/clean.js");
+      const { LeaseJudge } = await import("../engine/liveness.js");
       const config = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
-      const namespace = flags.allNamespaces ? undefined : (flags.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? "default");
+      if (flags.allNamespaces && flags.namespace) {
+        process.stderr.write("Error: -n and -A exclude each other\n");
+        process.exitCode = 2;
+        return;
+      }
+      // Every namespace it may list, unless -n restricts it (the Go tool looked in one namespace only).
+      const namespace = flags.namespace;
+      const fallbackNamespace = config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
       const access = clusterAccess(config);
       const controller = new AbortController();
-      const stop = () => controller.abort(new Error("interrupted"));
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          process.stderr.write(`received ${signal} again: ignored, finishing the revert in progress\n`);
+          return;
+        }
+        stopping = true;
+        controller.abort(new Error(`received ${signal}`));
+      };
+      for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(name, stop);
+      const judge = new LeaseJudge();
       const once = async () => {
         const result = await clean({
-          access, namespace, dryRun: flags.dryRun ?? false, signal: controller.signal,
+          access, namespace, fallbackNamespace, judge, dryRun: flags.dryRun ?? false, signal: controller.signal,
           onItem: (item) => {
             if (flags.output !== "json") {
               process.stdout.write(`${item.outcome.padEnd(13)} ${item.faultType.padEnd(18)} ${item.target}${item.detail ? `  (${item.detail})` : ""}\n`);
@@ -52,6 +68,9 @@ export function registerCleanCommand(program: Command): void {
         return;
       }
       const { watchCleanTriggers } = await import("../engine/clean-watch.js");
-      await watchCleanTriggers(access, namespace, controller.signal, once);
+      await watchCleanTriggers(access, {
+        namespace, signal: controller.signal, judge,
+        onError: (error) => process.stderr.write(`clean --watch: ${error.message} (still watching)\n`),
+      }, once);
     });
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../experiment/package-root.js";
+import { runnableFaults } from "../faults/registry.js";
 
 const ROOT = packageRoot();
 const MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
@@ -69,7 +70,8 @@ describe("operator-chaos validate", () => {
   });
 
   it("writes JSON with -o json", () => {
-    const { status, stdout } = run(["validate", "-o", "json", "experiments/llamastack", path.join(FIXTURES, "skipped", "widget-set.yaml")]);
+    const seed = ["config-drift", "network-partition", "pod-kill", "rbac-revoke"].map((name) => `experiments/llamastack/${name}.yaml`);
+    const { status, stdout } = run(["validate", "-o", "json", ...seed, path.join(FIXTURES, "skipped", "widget-set.yaml")]);
     expect(status).toBe(0);
     const report = JSON.parse(stdout) as { files: { file: string; status: string; documents: { kind: string | null; status: string }[] }[]; summary: Record<string, number> };
     expect(report.summary).toEqual({ files: 5, documents: 5, valid: 4, invalid: 0, skipped: 1, errors: 0, warnings: 0 });
@@ -117,10 +119,11 @@ describe("operator-chaos types", () => {
     const types = JSON.parse(stdout) as { type: string; dangerLevel: string; scope: string; persistence: string; requiredParameters: string[] }[];
     expect(types).toHaveLength(20);
     expect(types.find((entry) => entry.type === "RBACRevoke")).toMatchObject({ dangerLevel: "high", scope: "cluster", persistence: "sustained", requiredParameters: ["bindingName", "bindingType"] });
-    // `runnable` is derived from the driver: PodKill has its runtime, ImageCorrupt does not (yet).
+    // `runnable` is derived from the registry: exactly the types with a runtime.
     const runnable = JSON.parse(stdout) as { type: string; runnable: boolean }[];
+    const withRuntime = new Set(runnableFaults().map((fault) => fault.spec.type as string));
     expect(runnable.find((entry) => entry.type === "PodKill")?.runnable).toBe(true);
-    expect(runnable.find((entry) => entry.type === "ImageCorrupt")?.runnable).toBe(false);
+    expect(runnable.filter((entry) => entry.runnable).map((entry) => entry.type).sort()).toEqual([...withRuntime].sort());
   });
 
   it("prints a table with one row per type", () => {

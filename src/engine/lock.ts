@@ -1,6 +1,10 @@
+import { performance } from "node:perf_hooks";
 import { isConflict, isNotFound, type KubeRest } from "../kube/rest.js";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../journal/labels.js";
-import { OWNER_HOST_ANNOTATION, OWNER_PID_ANNOTATION, currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
+import { LeaseJudge, LeaseState, leaseIsLive, leaseStateOf, type Lease } from "./liveness.js";
+import { ownerAnnotations } from "./owner.js";
+
+export { leaseIsLive, type Lease };
 
 /** One experiment at a time per operator: a Lease named like the Go tool's. */
 export const lockName = (operator: string) => `operator-chaos-lock-${operator}`;
@@ -8,51 +12,37 @@ export const lockName = (operator: string) => `operator-chaos-lock-${operator}`;
 /** Our leases are short and renewed while the run lives, so a crashed run frees the lock quickly. */
 export const LOCK_DURATION_SECONDS = 30;
 const RENEW_EVERY_MS = 10_000;
+/** After a failed renewal, the next try comes sooner. */
+const RENEW_RETRY_MS = 2_000;
+/**
+ * A run that could not renew for this long gives up (aborts and reverts): past its lease, others
+ * may judge it dead and revert its fault under it. The margin leaves time to stop first.
+ */
+export const LOCK_LOST_AFTER_MS = LOCK_DURATION_SECONDS * 1000 - 5_000;
 
 export class LockContentionError extends Error {}
-
-interface Lease {
-  metadata: { name: string; namespace: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: {
-    holderIdentity?: string;
-    leaseDurationSeconds?: number;
-    acquireTime?: string;
-    renewTime?: string;
-  };
-}
 
 /** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
 const microTime = (date: Date) => date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 
-/** The process that holds a lease, when one of our runs wrote it. */
-function leaseOwner(lease: Lease): Partial<RunOwner> | undefined {
-  const annotations = lease.metadata.annotations ?? {};
-  const host = annotations[OWNER_HOST_ANNOTATION];
-  const pid = Number(annotations[OWNER_PID_ANNOTATION]);
-  return host ? { host, pid } : undefined;
-}
-
-/** Live: renewed within its duration, and not held by a process on this machine that has died. */
-export function leaseHolderIsLive(lease: Lease, now: Date): boolean {
-  return leaseIsLive(lease.spec, now) && !ownerIsDead(leaseOwner(lease));
-}
-
-/** A lease is live while its last renewal (or acquisition) plus its duration lies in the future. */
-export function leaseIsLive(spec: Lease["spec"] | undefined, now: Date): boolean {
-  const since = spec?.renewTime ?? spec?.acquireTime;
-  if (!since || !spec?.leaseDurationSeconds) return false;
-  return Date.parse(since) + spec.leaseDurationSeconds * 1000 > now.getTime();
+/** Live: renewed within its duration (judged as src/engine/liveness.ts says), and not held by a process that has died. */
+export function leaseHolderIsLive(lease: Lease, now: Date, judge: LeaseJudge = new LeaseJudge()): boolean {
+  return judge.judge(lease, now) !== LeaseState.Dead;
 }
 
 export class OperatorLock {
   private timer: NodeJS.Timeout | undefined;
   private lost: string | undefined;
+  private lastRenewed = 0;
+  private released = false;
 
   constructor(
     private readonly rest: KubeRest,
     readonly namespace: string,
     readonly operator: string,
     readonly holder: string,
+    /** Called once when the lock is lost (taken over, deleted, or not renewed in time): the run must stop. */
+    private readonly onLost: (reason: string) => void = () => {},
   ) {}
 
   get name(): string {
@@ -81,8 +71,9 @@ export class OperatorLock {
       });
     } catch (error) {
       if (!isConflict(error)) throw error;
-      const existing = await this.rest.get<Lease>(`${this.path}/${this.name}`);
-      if (leaseHolderIsLive(existing, now)) {
+      const { state, lease: existing } = await leaseStateOf(this.rest, new LeaseJudge(), this.namespace, this.name);
+      if (!existing) return this.acquire(); // deleted meanwhile: try again
+      if (state !== LeaseState.Dead) {
         throw new LockContentionError(
           `operator ${this.operator} is locked by ${existing.spec.holderIdentity ?? "another run"} ` +
           `(Lease ${this.namespace}/${this.name}); wait for it to finish, or run \`operator-chaos clean\` if that run is dead`,
@@ -97,32 +88,55 @@ export class OperatorLock {
         throw replaceError;
       }
     }
-    this.timer = setInterval(() => void this.renew(), RENEW_EVERY_MS);
+    this.lastRenewed = performance.now();
+    this.schedule(RENEW_EVERY_MS);
+  }
+
+  private schedule(ms: number): void {
+    if (this.released || this.lost) return;
+    this.timer = setTimeout(() => void this.renew(), ms);
     this.timer.unref();
   }
 
   private ownerAnnotations(): Record<string, string> {
-    const owner = currentOwner();
-    return { [OWNER_HOST_ANNOTATION]: owner.host, [OWNER_PID_ANNOTATION]: String(owner.pid) };
+    return ownerAnnotations();
+  }
+
+  private lose(reason: string): void {
+    if (this.lost || this.released) return;
+    this.lost = reason;
+    this.onLost(reason);
   }
 
   private async renew(): Promise<void> {
     try {
-      const lease = await this.rest.get<Lease>(`${this.path}/${this.name}`);
+      const lease = await this.rest.get<Lease>(`${this.path}/${this.name}`, { timeoutMs: 5_000 });
       if (lease.spec.holderIdentity !== this.holder) {
-        this.lost = `the lock was taken over by ${lease.spec.holderIdentity}`;
+        this.lose(`the lock was taken over by ${lease.spec.holderIdentity}`);
         return;
       }
       lease.spec.renewTime = microTime(new Date());
-      await this.rest.replace(`${this.path}/${this.name}`, lease);
+      await this.rest.replace(`${this.path}/${this.name}`, lease, { timeoutMs: 5_000 });
+      this.lastRenewed = performance.now();
+      this.schedule(RENEW_EVERY_MS);
     } catch (error) {
-      // A transient failure is fine as long as a later renewal lands inside the lease duration.
-      if (isNotFound(error)) this.lost = "the lock Lease was deleted during the run";
+      if (isNotFound(error)) {
+        this.lose("the lock Lease was deleted during the run");
+        return;
+      }
+      // A failure is fine as long as a later renewal lands inside the lease; past that, the run stops.
+      const since = performance.now() - this.lastRenewed;
+      if (since >= LOCK_LOST_AFTER_MS) {
+        this.lose(`the lock could not be renewed for ${Math.round(since / 1000)} s (lease ${LOCK_DURATION_SECONDS} s): ${(error as Error).message}`);
+        return;
+      }
+      this.schedule(Math.min(RENEW_RETRY_MS, LOCK_LOST_AFTER_MS - since));
     }
   }
 
   async release(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.released = true;
+    if (this.timer) clearTimeout(this.timer);
     try {
       const lease = await this.rest.get<Lease>(`${this.path}/${this.name}`);
       if (lease.spec.holderIdentity !== this.holder) return;
@@ -136,12 +150,9 @@ export class OperatorLock {
 }
 
 /** Whether the run that wrote a journal record still holds its lock (so its records are its own). */
-export async function lockHeldBy(rest: KubeRest, namespace: string, name: string, holder: string, now = new Date()): Promise<boolean> {
-  try {
-    const lease = await rest.get<Lease>(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`);
-    return lease.spec.holderIdentity === holder && leaseHolderIsLive(lease, now);
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
+export async function lockHeldBy(rest: KubeRest, namespace: string, name: string, holder: string, options: { now?: Date; judge?: LeaseJudge; signal?: AbortSignal } = {}): Promise<boolean> {
+  const { state, lease } = await leaseStateOf(rest, options.judge ?? new LeaseJudge(), namespace, name, {
+    now: () => options.now ?? new Date(), ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return lease?.spec.holderIdentity === holder && state !== LeaseState.Dead;
 }

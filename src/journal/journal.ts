@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CrashPoint, crashPoint } from "../engine/crash-points.js";
 import type { ObjectReference } from "../faults/driver.js";
-import { isNotFound } from "../kube/errors.js";
+import { KubeApiError, isNotFound } from "../kube/errors.js";
 import type { KubeRest } from "../kube/rest.js";
 import {
   EXPIRES_ANNOTATION, JOURNAL_DATA_KEY, JOURNAL_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OPERATOR_LABEL,
@@ -43,9 +43,14 @@ export const newRunId = () => randomBytes(4).toString("hex");
 const collection = (kind: "ConfigMap" | "Secret", namespace: string) =>
   `/api/v1/namespaces/${namespace}/${kind === "Secret" ? "secrets" : "configmaps"}`;
 
-/** The journal of one run, in one namespace. */
+/**
+ * The journal of one run, in one namespace. It keeps its own list of the records this run wrote and
+ * has not closed yet, so whatever way a run ends (a fault's inject that throws after its write
+ * included) it reverts every one of them.
+ */
 export class Journal {
   private sequence = 0;
+  private readonly open = new Map<string, JournalRecord>();
 
   constructor(
     private readonly rest: KubeRest,
@@ -96,9 +101,28 @@ export class Journal {
         ? { type: "Opaque", data: { [JOURNAL_DATA_KEY]: Buffer.from(json).toString("base64") } }
         : { data: { [JOURNAL_DATA_KEY]: json } }),
     };
-    await this.rest.create(collection(record.storedAs, this.namespace), body);
+    // Listed before the request: a create whose answer is lost (timeout, 5xx) may have been stored.
+    this.open.set(record.id, record);
+    try {
+      await this.rest.create(collection(record.storedAs, this.namespace), body);
+    } catch (error) {
+      // A definite refusal (403, 409, 422 …) stored nothing, and the fault makes no change without it.
+      if (error instanceof KubeApiError && error.status < 500 && error.status !== 429) this.open.delete(record.id);
+      throw error;
+    }
     crashPoint(CrashPoint.JournalWritten);
     return record;
+  }
+
+  /** The records this run wrote and has not closed, in the order they were written. */
+  openRecords(): readonly JournalRecord[] {
+    return [...this.open.values()];
+  }
+
+  /** Removes a record whose revert is done, from the cluster and from the list. */
+  async close(record: Pick<JournalRecord, "id" | "namespace" | "storedAs">): Promise<void> {
+    await removeRecord(this.rest, record);
+    this.open.delete(record.id);
   }
 }
 

@@ -5,6 +5,9 @@ import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 
 export const CLI = resolve(import.meta.dirname, "../../dist/src/cli/main.js");
+/** Preloaded when a test hook variable is passed: without it the CLI ignores those variables. */
+export const TEST_HOOKS = resolve(import.meta.dirname, "test-hooks.mjs");
+const TEST_HOOK_VARIABLE = /^OPERATOR_CHAOS_(CRASH_AT|THROW_AT|PAUSE_AT|TEST_BREAK_REVERT|TEST_FAIL_REVERT_ONCE)$/;
 
 export interface CliResult {
   code: number | null;
@@ -27,7 +30,8 @@ export function runCli(args: string[], kubeconfig: string, env: Record<string, s
 }
 
 export function spawnCli(args: string[], kubeconfig: string, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
+  const hooks = Object.keys(env).some((name) => TEST_HOOK_VARIABLE.test(name)) ? ["--import", TEST_HOOKS] : [];
+  return spawn(process.execPath, [...hooks, CLI, ...args], {
     env: { ...process.env, KUBECONFIG: kubeconfig, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
