@@ -13,8 +13,9 @@ import type { ExperimentReport } from "../src/report/model.js";
 import { waitForCollection } from "../src/kube/watcher.js";
 import { APPLIED_AT_ANNOTATION, ChaosEventReason, configDigest, DIGEST_ANNOTATION, INJECTED_ANNOTATION } from "../src/sdk/configmap.js";
 import { configTextFor, DEFAULT_CONFIG_MAP_NAME } from "../src/sdk/spec.js";
+import { wrapGoRollback } from "../src/journal/go-rollback.js";
 import { runCli } from "./support/cli.js";
-import { labClients } from "./support/cluster.js";
+import { freshNamespace, labClients } from "./support/cluster.js";
 
 const { lab, config, core } = labClients();
 const rest = new KubeRest(config);
@@ -113,5 +114,32 @@ describe("ClientFault (experiments/llamastack/client-fault.yaml)", () => {
     expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
     expect(eventAt(report, "injectionConfirmed")?.evidence).toMatch(/applied the faults/);
     expect(await operatorLog(pod)).toMatch(/a request got a conflict or a 429; giving up instead of retrying/);
+  });
+});
+
+describe("ClientFault leftovers of the Go tool", () => {
+  it("clean deletes a ConfigMap the Go tool created and restores one it modified (data back, its annotation and labels gone)", async () => {
+    const ns = await freshNamespace(core, "client-fault-go");
+    const goLabels = { "app.kubernetes.io/managed-by": "operator-chaos", "chaos.operatorchaos.io/type": "ClientFault" };
+    const config = configTextFor('{"get":{"errorRate":1}}');
+    await core.createNamespacedConfigMap({ namespace: ns, body: {
+      metadata: { name: "operator-chaos-config", labels: goLabels, annotations: { "chaos.operatorchaos.io/rollback-data": wrapGoRollback({ "chaos.operatorchaos.io/created": "true" }) } },
+      data: { config },
+    } });
+    await core.createNamespacedConfigMap({ namespace: ns, body: {
+      metadata: { name: "operator-chaos-other", labels: { ...goLabels, team: "a" }, annotations: { "chaos.operatorchaos.io/rollback-data": wrapGoRollback({ keep: "x", old: "y" }), other: "kept" } },
+      data: { config, keep: "x" },
+    } });
+    const result = await runCli(["clean", "-n", ns], lab.kubeconfig);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/reverted\s+ClientFault\s+ConfigMap\/.*operator-chaos-config/);
+    await expect(core.readNamespacedConfigMap({ name: "operator-chaos-config", namespace: ns })).rejects.toMatchObject({ code: 404 });
+    const restored = await core.readNamespacedConfigMap({ name: "operator-chaos-other", namespace: ns });
+    expect(restored.data).toEqual({ keep: "x", old: "y" });
+    expect(restored.metadata?.labels).toEqual({ team: "a" });
+    expect(restored.metadata?.annotations).toEqual({ other: "kept" });
+    const again = await runCli(["clean", "-n", ns], lab.kubeconfig);
+    expect(again.stdout).not.toMatch(/operator-chaos-other/);
+    await core.deleteNamespace({ name: ns });
   });
 });
