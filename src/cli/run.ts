@@ -19,6 +19,7 @@ interface RunFlags {
   lockNamespace?: string;
   knowledge: string[];
   knowledgeDir?: string;
+  profile?: string;
 }
 
 /** Exit codes, as documented in the README. */
@@ -45,6 +46,7 @@ export function registerRunCommand(program: Command): void {
     .option("--lock-namespace <namespace>", "namespace of the per-operator lock Lease (default: the experiment's namespace)")
     .option("--knowledge <file>", "knowledge model; its managed resources for the target component are watched too (repeatable)", (value: string, all: string[]) => [...all, value], [])
     .option("--knowledge-dir <dir>", "every knowledge model in this folder")
+    .option("--profile <name|dir>", "the profile's knowledge models (profiles/<name>/knowledge/, else knowledge/<name>/) when no --knowledge is given")
     .option("--set <key=value>", "override a spec field, e.g. injection.count=2 (repeatable)", (value: string, all: string[]) => [...all, value], [])
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
@@ -107,6 +109,16 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     const { readdirSync } = await import("node:fs");
     const { join } = await import("node:path");
     knowledgeFiles.push(...readdirSync(flags.knowledgeDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(flags.knowledgeDir!, f)));
+  }
+  if (knowledgeFiles.length === 0 && flags.profile) {
+    // As the Go tool: the profile's models only when none are given otherwise.
+    const { knowledgeFiles: profileKnowledge, KnowledgeSourceError } = await import("../suite/knowledge-sources.js");
+    try {
+      knowledgeFiles.push(...profileKnowledge({ profile: flags.profile }));
+    } catch (error) {
+      if (error instanceof KnowledgeSourceError) return usage(error.message);
+      throw error;
+    }
   }
   for (const knowledgeFile of knowledgeFiles) {
     const { validateFile } = await import("../experiment/validate.js");
