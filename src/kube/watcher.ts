@@ -47,6 +47,8 @@ export interface WatcherOptions {
 }
 
 export const WATCH_IDLE_TIMEOUT_MS = 30_000;
+/** The shortest idle bound: the server's watch lifetime is whole seconds, at least one. */
+export const MIN_WATCH_IDLE_TIMEOUT_MS = 2_000;
 export const WATCH_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The server-side lifetime asked for a watch whose silence is bounded by `idleTimeoutMs`. */
@@ -243,7 +245,7 @@ export class ResourceWatcher {
 
   /** One watch request; resolves "closed" (normal end), "gone" (410) or a trouble description. */
   private async watchOnce(): Promise<string> {
-    const idleMs = this.options.idleTimeoutMs ?? WATCH_IDLE_TIMEOUT_MS;
+    const idleMs = Math.max(MIN_WATCH_IDLE_TIMEOUT_MS, this.options.idleTimeoutMs ?? WATCH_IDLE_TIMEOUT_MS);
     const connectMs = this.options.connectTimeoutMs ?? WATCH_CONNECT_TIMEOUT_MS;
     const url = this.rest.url(this.options.path, {
       ...this.query(), watch: "true", allowWatchBookmarks: "true", resourceVersion: this.resourceVersion,
