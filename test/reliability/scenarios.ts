@@ -2,6 +2,7 @@
 // and what "the cluster is as before" means for it. test/reliability/crash.test.ts fails when a
 // runnable fault type has no scenario here.
 import type { KubeRest } from "../../src/kube/rest.js";
+import { waitForCollection } from "../../src/kube/watcher.js";
 import { isPodKey, kwokDeployment, podsBack } from "./support.js";
 
 export interface Scenario {
@@ -224,6 +225,42 @@ const resourceDeletion: Scenario = {
   }),
 };
 
+/** The ConfigMap's whole data object is replaced; the revert restores it exactly (keys the mutation dropped included). */
+const crdMutation: Scenario = {
+  title: "CRDMutation",
+  faultType: "CRDMutation",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "CRDMutation", parameters: { apiVersion: "v1", kind: "ConfigMap", name: "web-config", path: "data", value: '{"config.yaml":"mutated"}' }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
+/** A finalizer is added to the ConfigMap; the revert removes exactly that one (the ConfigMap's own finalizer stays). */
+const finalizerBlock: Scenario = {
+  title: "FinalizerBlock",
+  faultType: "FinalizerBlock",
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  async setup(rest, namespace) {
+    await rest.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+      apiVersion: "v1", kind: "ConfigMap",
+      metadata: { name: "web-config", labels: { tier: "config" }, finalizers: ["example.com/keep"] },
+      data: { "config.yaml": "good" },
+    });
+  },
+  async teardown(rest, namespace) {
+    // The namespace can only go once its objects' finalizers are gone.
+    await rest.mergePatch(`/api/v1/namespaces/${namespace}/configmaps/web-config`, { metadata: { finalizers: null } }).catch(() => {});
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "FinalizerBlock", parameters: { apiVersion: "v1", kind: "ConfigMap", name: "web-config", finalizer: "chaos.operatorchaos.io/block" }, dangerLevel: "high", ttl: "300s" },
+  }),
+};
+
 /** The Secret is deleted; its backup is journaled in a Secret and re-created by the revert. */
 const secretDeletion: Scenario = {
   title: "SecretDeletion",
@@ -241,6 +278,99 @@ const secretDeletion: Scenario = {
     checks: [{ type: "resourceExists", apiVersion: "v1", kind: "Secret", name: "web-secret", namespace }], recoveryTimeout: "1s",
     injection: { type: "SecretDeletion", parameters: { name: "web-secret" }, dangerLevel: "high", ttl: "300s" },
   }),
+};
+
+/**
+ * A paused Deployment (h20b's Deployment faults): a paused Deployment rolls nothing out, so its
+ * template can change and change back without new ReplicaSets or revision annotations, and the
+ * dump compares the Deployment itself field by field.
+ */
+async function pausedWeb(rest: KubeRest, namespace: string): Promise<void> {
+  await rest.create(`/apis/apps/v1/namespaces/${namespace}/deployments`, {
+    apiVersion: "apps/v1", kind: "Deployment",
+    metadata: { name: "web", labels: { app: "web" }, annotations: { owner: "team-a" } },
+    spec: {
+      replicas: 2, paused: true, selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "main", image: "example/web:1", command: ["/web"] }, { name: "side", image: "example/side:1" }] } },
+    },
+  });
+}
+const webExists = (namespace: string) => ({ type: "resourceExists", apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace });
+const deploymentFault = (type: string, parameters: Record<string, string>): Scenario => ({
+  title: type,
+  faultType: type,
+  clusterScoped: false,
+  revertRestoresSomething: true,
+  setup: pausedWeb,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webExists(namespace)], recoveryTimeout: "1s",
+    injection: { type, parameters, dangerLevel: "high", ttl: "300s" },
+  }),
+});
+
+const LEASE = {
+  labels: { app: "web" }, annotations: { owner: "team-a" },
+  spec: { holderIdentity: "web-0_1a2b3c4d", leaseDurationSeconds: 15, acquireTime: "2026-01-01T00:00:00.000000Z", renewTime: "2026-01-01T00:00:10.000000Z", leaseTransitions: 3 },
+};
+
+/**
+ * The Lease is deleted and recreated from the journal. Dumps leave Leases out (controllers renew
+ * theirs), so the dump cannot see this fault: settled() compares the Lease itself.
+ */
+const leaderElection: Scenario = {
+  title: "LeaderElectionDisrupt",
+  faultType: "LeaderElectionDisrupt",
+  clusterScoped: false,
+  revertRestoresSomething: false,
+  async setup(rest, namespace) {
+    await rest.create(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
+      apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "web-leader", labels: LEASE.labels, annotations: LEASE.annotations }, spec: LEASE.spec,
+    });
+  },
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [{ type: "resourceExists", apiVersion: "v1", kind: "ServiceAccount", name: "default", namespace }], recoveryTimeout: "1s",
+    injection: { type: "LeaderElectionDisrupt", parameters: { name: "web-leader" }, dangerLevel: "high", ttl: "300s" },
+  }),
+  async settled(rest, namespace) {
+    const lease = await rest.get<{ metadata: { labels?: unknown; annotations?: unknown }; spec: unknown }>(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/web-leader`);
+    const after = { labels: lease.metadata.labels, annotations: lease.metadata.annotations, spec: lease.spec };
+    if (JSON.stringify(after) !== JSON.stringify(LEASE)) throw new Error(`Lease web-leader is not as before: ${JSON.stringify(after)}`);
+  },
+};
+
+/**
+ * Another namespace is deleted; the journal (in the scenario's namespace) recreates its shell.
+ * Dumps leave Namespaces out (tests create them all the time): settled() waits for the namespace,
+ * Active, with its labels and annotations.
+ */
+const doomedNamespace = (namespace: string) => `${namespace}-gone`;
+const namespaceDeletion: Scenario = {
+  title: "NamespaceDeletion",
+  faultType: "NamespaceDeletion",
+  clusterScoped: false,
+  revertRestoresSomething: false,
+  async setup(rest, namespace) {
+    await rest.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: doomedNamespace(namespace), labels: { tier: "models" }, annotations: { owner: "team-a" } } });
+  },
+  async teardown(rest, namespace) {
+    await rest.delete(`/api/v1/namespaces/${doomedNamespace(namespace)}`).catch(() => {});
+  },
+  experiment(namespace, name) {
+    const document = experiment(namespace, name, {
+      checks: [{ type: "resourceExists", apiVersion: "v1", kind: "ServiceAccount", name: "default", namespace }], recoveryTimeout: "1s",
+      injection: { type: "NamespaceDeletion", parameters: { namespace: doomedNamespace(namespace) }, dangerLevel: "high", ttl: "300s" },
+    });
+    // The run acts in (and journals to) the first allowed namespace; the doomed one must be allowed too.
+    document.spec.blastRadius.allowedNamespaces = [namespace, doomedNamespace(namespace)];
+    return document;
+  },
+  async settled(rest, namespace) {
+    const name = doomedNamespace(namespace);
+    await waitForCollection(rest, { path: "/api/v1/namespaces", fieldSelector: `metadata.name=${name}`, timeoutMs: 120_000, what: `namespace ${name} back, Active, labels and annotations as before` }, (items) => {
+      const item = items.get(`/${name}`) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; status?: { phase?: string } } | undefined;
+      return item?.status?.phase === "Active" && item.metadata?.labels?.tier === "models" && JSON.stringify(item.metadata?.annotations) === JSON.stringify({ owner: "team-a" }) ? true : undefined;
+    });
+  },
 };
 
 /**
@@ -321,8 +451,34 @@ const webhookDisrupt: Scenario = {
   }),
 };
 
+/**
+ * #13: the latency webhook's five objects (ConfigMap, Secret, Deployment, Service and the
+ * cluster-scoped webhook configuration). Its ReplicaSet and pod go with the Deployment
+ * (garbage collector): settled() waits until none is left.
+ */
+const webhookLatencyOurs = "app.kubernetes.io/managed-by=operator-chaos,chaos.operatorchaos.io/type=WebhookLatency";
+const webhookLatency: Scenario = {
+  title: "WebhookLatency",
+  faultType: "WebhookLatency",
+  clusterScoped: true,
+  revertRestoresSomething: true,
+  setup: webConfigMap,
+  experiment: (namespace, name) => experiment(namespace, name, {
+    checks: [webConfigCheck(namespace)], recoveryTimeout: "1s",
+    injection: { type: "WebhookLatency", parameters: { resources: "configmaps", apiGroups: '""', delay: "1s" }, dangerLevel: "high", ttl: "300s" },
+  }),
+  async settled(rest, namespace) {
+    for (const path of [`/api/v1/namespaces/${namespace}/pods`, `/apis/apps/v1/namespaces/${namespace}/replicasets`]) {
+      await waitForCollection(rest, { path, labelSelector: webhookLatencyOurs, timeoutMs: 60_000, what: `no ${path.split("/").at(-1)} of the latency webhook left` },
+        (items) => (items.size === 0 ? true : undefined));
+    }
+  },
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   podKill, networkPartition, configDrift, configDriftSecret, roleBinding, clusterRoleBinding,
-  labelStomping, ownerRefOrphan, resourceDeletion, secretDeletion,
-  clientFault,
+  labelStomping, ownerRefOrphan, resourceDeletion, secretDeletion, crdMutation, finalizerBlock,
+  deploymentFault("DeploymentScaleZero", { name: "web" }), deploymentFault("CrashLoopInject", { name: "web", containerName: "main" }),
+  deploymentFault("ImageCorrupt", { name: "web", containerName: "side" }), leaderElection, namespaceDeletion,
+  clientFault, quotaExhaustion, pdbBlock, webhookDisrupt, webhookLatency,
 ];
