@@ -47,6 +47,13 @@ async function generateExperimentsCommand(flags: GenerateExperimentsFlags): Prom
       ...(flags.component !== undefined ? { component: flags.component } : {}),
     });
     for (const warning of result.warnings) err(`Warning: ${warning}`);
+    // Ours: the Go tool writes what it generates unchecked; say which files a run would refuse.
+    const { validateText, allDiagnostics } = await import("../experiment/validate.js");
+    for (const file of result.files) {
+      const checked = validateText(Buffer.from(file.content).toString("utf8"), `${file.component}/${file.name}`, { mode: "run" });
+      const first = allDiagnostics(checked).find((diagnostic) => diagnostic.severity === "error");
+      if (checked.status === "invalid" && first) err(`Warning: ${file.component}/${file.name} is not a valid experiment (${first.message})`);
+    }
     if (flags.dryRun) {
       err(`Dry run: would generate ${result.generated} experiments for ${result.components} components, copy ${result.copied} profile-specific, skip ${result.skipped}`);
       for (const file of result.files) err(`  ${file.component}/${file.name} (${file.source})`);

@@ -164,3 +164,32 @@ describe("preflight, local part", () => {
     ]);
   });
 });
+
+describe("which files and models a suite uses", () => {
+  it("a folder's *.yaml/*.yml in path order, sub-folders only with --recursive; an empty folder is an error", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { collectSuiteFiles, SuiteFilesError } = await import("./files.js");
+    const dir = mkdtempSync(path.join(tmpdir(), "oc-suite-files-"));
+    for (const name of ["b.yaml", "a.yml", "notes.txt"]) writeFileSync(path.join(dir, name), "");
+    mkdirSync(path.join(dir, "sub"));
+    writeFileSync(path.join(dir, "sub", "c.yaml"), "");
+    expect((await collectSuiteFiles([dir], false)).files.map((f) => path.relative(dir, f))).toEqual(["a.yml", "b.yaml"]);
+    expect((await collectSuiteFiles([dir], true)).files.map((f) => path.relative(dir, f))).toEqual(["a.yml", "b.yaml", path.join("sub", "c.yaml")]);
+    expect((await collectSuiteFiles([dir], false)).suiteName).toBe(path.basename(dir));
+    const empty = mkdtempSync(path.join(tmpdir(), "oc-suite-empty-"));
+    await expect(collectSuiteFiles([empty], false)).rejects.toThrow(SuiteFilesError);
+    await expect(collectSuiteFiles([empty], false)).rejects.toThrow(`no experiment files found in ${empty}`);
+  });
+
+  it("--profile gives the profile's knowledge only when no --knowledge is given; an unknown profile is an error", async () => {
+    const { knowledgeFiles, KnowledgeSourceError } = await import("./knowledge-sources.js");
+    const { packageRoot } = await import("../experiment/package-root.js");
+    const path = await import("node:path");
+    const root = packageRoot();
+    expect(knowledgeFiles({ profile: "llamastack-demo", cwd: root })).toEqual([path.join(root, "profiles", "llamastack-demo", "knowledge", "llamastack.yaml")]);
+    expect(knowledgeFiles({ profile: "llamastack-demo", knowledge: ["mine.yaml"], cwd: root })).toEqual(["mine.yaml"]);
+    expect(() => knowledgeFiles({ profile: "no-such-profile", cwd: root })).toThrow(KnowledgeSourceError);
+  });
+});
