@@ -48,7 +48,7 @@ afterAll(async () => {
   await rest.delete(`/api/v1/namespaces/${NAMES.workspaceNamespace}`).catch(() => {});
 });
 
-const CASES: { experiment: Experiment; repaired: RegExp; after: () => Promise<void>; failed: RegExp; brokenLog: RegExp }[] = [
+const CASES: { experiment: Experiment; repaired: RegExp; evidence?: RegExp; after: () => Promise<void>; failed: RegExp; brokenLog: RegExp }[] = [
   {
     experiment: "deployment-scale-zero",
     repaired: /updated deployment/,
@@ -73,6 +73,7 @@ const CASES: { experiment: Experiment; repaired: RegExp; after: () => Promise<vo
   {
     experiment: "leader-election-disrupt",
     repaired: /became leader .*how="?recreated its deleted lease/,
+    evidence: /re-acquired by the same holder "llamastack-controller-manager-[^"]+" \d+ ms after the deletion/,
     after: async () => {
       const lease = await rest.get<{ spec: { holderIdentity?: string } }>(`/apis/coordination.k8s.io/v1/namespaces/${LLAMASTACK.namespace}/leases/${LLAMASTACK.lease}`);
       expect(lease.spec.holderIdentity).toMatch(/^llamastack-controller-manager-/);
@@ -106,6 +107,10 @@ for (const testCase of CASES) {
       expect(broke, "the fault was observed").toBeDefined();
       expect(transitions.some((event) => event.passed && event.at >= broke!.at)).toBe(true);
       expect(await operatorLog(pod)).toMatch(testCase.repaired);
+      if (testCase.evidence) {
+        const confirmed = report.timeline?.find((event) => event.type === "injectionConfirmed") as { evidence?: string } | undefined;
+        expect(confirmed?.evidence).toMatch(testCase.evidence);
+      }
       await testCase.after();
     });
 

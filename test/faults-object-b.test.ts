@@ -138,6 +138,7 @@ describe("with nobody to repair it, the revert restores the cluster exactly (ful
     const { report } = await run(experiment("lease-exact", { type: "LeaderElectionDisrupt", parameters: { name: "web-leader" } }));
     expect(report.evaluation.verdict).toBe("Failed");
     expect(report.evaluation.reasons?.[0]).toMatch(/resourceExists Lease\/web-leader: resource not found/);
+    expect((report.timeline?.find((event) => event.type === "injectionConfirmed") as { evidence?: string } | undefined)?.evidence).toMatch(/nobody held it again within 22.5 s/);
     expect(leaseView(await rest.get(leasePath("web-leader")))).toEqual(before);
     expect(await dump()).toEqual(dumpBefore);
   });
@@ -217,6 +218,8 @@ describe("when someone else changes the field during the fault, the revert leave
     expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
     const lease = await rest.get<{ metadata: { labels?: unknown }; spec: { holderIdentity: string } }>(leasePath("heal-leader"));
     expect(lease.spec.holderIdentity).toBe("web-1_ffff0000");
+    const confirmed = report.timeline?.find((event) => event.type === "injectionConfirmed") as { evidence?: string } | undefined;
+    expect(confirmed?.evidence).toMatch(/taken by a new holder "web-1_ffff0000" \(was "web-0_1a2b3c4d"\) \d+ ms after the deletion/);
     expect(lease.metadata.labels).toBeUndefined();
   });
 

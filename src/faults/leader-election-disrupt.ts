@@ -4,7 +4,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, TYPE_LABEL } from "../journal/label
 import { isConflict, isNotFound } from "../kube/errors.js";
 import type { KubeRest } from "../kube/rest.js";
 import { ttlOption } from "./deployment-field.js";
-import { defineFaultSpec, defineRunnableFault, type ObjectReference } from "./driver.js";
+import { defineFaultSpec, defineRunnableFault, type FaultContext, type FaultPlan, type ObjectReference } from "./driver.js";
 import { checker } from "./parameters.js";
 import { objectNameFrom } from "./skeleton-values.js";
 
@@ -128,9 +128,10 @@ export const leaderElectionDisrupt = defineRunnableFault<LeasePlan, LeaseJournal
   },
 
   /** Confirmed when the API server accepted the deletion (the leader may recreate the Lease at once, which is the point). */
-  async confirm(_context, plan) {
+  async confirm(context, plan) {
     if (plan.data.deletedAt === undefined) return { confirmed: false, reason: "the API server did not accept the deletion" };
-    return { confirmed: true, evidence: `the API server deleted the Lease (uid ${plan.data.lease.uid}, held by ${plan.data.lease.spec.holderIdentity || "nobody"}) at ${plan.data.deletedAt}` };
+    const deleted = `the API server deleted the Lease (uid ${plan.data.lease.uid}, held by ${plan.data.lease.spec.holderIdentity || "nobody"}) at ${plan.data.deletedAt}`;
+    return { confirmed: true, evidence: `${deleted}; ${await reacquisition(context, plan)}` };
   },
 
   /** Recreates the Lease from the record only when nobody did: a Lease a leader re-acquired is left alone. */
@@ -162,6 +163,31 @@ export const leaderElectionDisrupt = defineRunnableFault<LeasePlan, LeaseJournal
     });
   },
 });
+
+/**
+ * Who took the Lease again, and how soon (watched for up to 1.5 times its duration): the same holder
+ * (the leader re-acquired it) or another (leadership changed hands). Not re-acquiring in that time
+ * is what the repair check then judges; this only says what was seen.
+ */
+async function reacquisition(context: FaultContext, plan: FaultPlan<LeasePlan>): Promise<string> {
+  const target = plan.targets[0]!;
+  const deletedAt = Date.parse(plan.data.deletedAt!);
+  const waitMs = Math.min(30_000, Math.max(5_000, 1_500 * (plan.data.lease.spec.leaseDurationSeconds ?? 15)));
+  const before = plan.data.lease.spec.holderIdentity ?? "";
+  try {
+    const holder = await context.cluster.waitForCollection({
+      path: leasePath(target.namespace!), fieldSelector: `metadata.name=${target.name}`, timeoutMs: waitMs, signal: context.signal,
+      what: `${describe(target)} to be taken again`,
+    }, (leases) => {
+      const lease = [...leases.values()][0] as LeaseObject | undefined;
+      return lease && lease.metadata.uid !== plan.data.lease.uid && lease.spec?.holderIdentity ? lease.spec.holderIdentity : undefined;
+    });
+    const after = `${Date.now() - deletedAt} ms after the deletion`;
+    return holder === before ? `re-acquired by the same holder ${JSON.stringify(holder)} ${after}` : `taken by a new holder ${JSON.stringify(holder)} (was ${JSON.stringify(before)}) ${after}`;
+  } catch {
+    return `nobody held it again within ${waitMs / 1000} s`;
+  }
+}
 
 async function readLease(rest: KubeRest, ref: ObjectReference): Promise<LeaseObject | undefined> {
   try {
