@@ -39,7 +39,9 @@ results.push(...collect("engine.bench.mjs"));
 results.push(...collect("process-runner.bench.mjs"));
 results.push(...collect("sdk.bench.mjs"));
 results.push(...collect("evidence.bench.mjs"));
+results.push(...collect("object-faults-b.bench.mjs"));
 results.push(...collect("suite.bench.mjs"));
+results.push(...collect("admission.bench.mjs"));
 
 const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${cpus()[0]?.model ?? "unknown CPU"}`;
 writeFileSync(join(root, "bench", "results.json"), `${JSON.stringify({ generated: new Date().toISOString(), machine, results }, null, 2)}\n`);
