@@ -23,6 +23,9 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "generate", load: async () => (await import("./generate.js")).registerGenerateCommands },
   { name: "preflight", load: async () => (await import("./preflight.js")).registerPreflightCommand },
   { name: "suite", load: async () => (await import("./suite.js")).registerSuiteCommand },
+  { name: "diff", load: async () => (await import("./diff.js")).registerDiffCommand },
+  { name: "diff-crds", load: async () => (await import("./diff-crds.js")).registerDiffCrdsCommand },
+  { name: "validate-version", load: async () => (await import("./validate-version.js")).registerValidateVersionCommand },
 ];
 
 const EXIT_OK = 0;
