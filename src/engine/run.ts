@@ -159,7 +159,9 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
       const swept = await clean({ access, namespace, operator: experiment.spec.target.operator, signal });
       for (const item of swept.items.filter((i) => i.outcome === "reverted")) progress(`reverted a leftover of an earlier run: ${item.faultType} ${item.target}`);
       // Never stack a new fault on an old one that is still in place.
-      const stuck = swept.items.filter((i) => i.outcome === "failed");
+      // (A leftover kind that could not even be listed, for want of a permission, is no change of ours in the way.)
+      for (const item of swept.items.filter((i) => i.outcome === "failed" && i.target === "(listing)")) progress(`could not look for ${item.faultType} leftovers: ${item.detail ?? ""}`);
+      const stuck = swept.items.filter((i) => i.outcome === "failed" && i.target !== "(listing)");
       if (stuck.length > 0) {
         throw new RunRefusedError(`leftovers of an earlier run of operator ${experiment.spec.target.operator} could not be reverted `
           + `(${stuck.map((i) => `${i.faultType} ${i.target}: ${i.detail ?? "failed"}`).join("; ")}); nothing was injected. Fix that, then run \`operator-chaos clean -n ${namespace}\``);
