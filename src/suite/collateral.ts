@@ -23,6 +23,8 @@ interface Watched {
   readonly recorder: TimelineRecorder;
   readonly observer: SteadyStateObserver;
   prePassed: boolean;
+  /** Why the dependent could not be watched (it is then not judged). */
+  error?: string;
 }
 
 export class CollateralWatch {
@@ -40,15 +42,20 @@ export class CollateralWatch {
       watched.push({ node, recorder, observer, prePassed: false });
     }
     await Promise.all(watched.map(async (entry) => {
-      entry.prePassed = (await entry.observer.start()).passed;
+      try {
+        entry.prePassed = (await entry.observer.start()).passed;
+      } catch (error) {
+        entry.error = (error as Error).message;
+      }
     }));
     return new CollateralWatch(watched, controller);
   }
 
   /** What each dependent did from `since` (the injection) on. */
   findings(since: number | undefined): CollateralFinding[] {
-    return this.watched.map(({ node, recorder, prePassed }) => {
+    return this.watched.map(({ node, recorder, prePassed, error }) => {
       const base = { operator: node.operator, component: node.component };
+      if (error !== undefined) return { ...base, passed: undefined, detail: `could not be watched: ${error}` };
       if (!prePassed) return { ...base, passed: undefined, detail: "not in its steady state before the fault" };
       const lost = recorder.events().find((event) => event.type === "steadyStateLost" && (since === undefined || event.at >= since));
       if (lost && lost.type === "steadyStateLost") return { ...base, passed: false, detail: `lost its steady state (${lost.failingChecks.join(", ")})` };
