@@ -49,13 +49,14 @@ const step = (title) => say(`\n[${++stepNumber}] ${title}   (${elapsed()} so far
 
 function parseArguments(argv) {
   const all = argv.includes("--all");
+  const suite = argv.includes("--suite");
   const index = argv.indexOf("--break");
-  if (index < 0) return { broken: undefined, all };
+  if (index < 0) return { broken: undefined, all, suite };
   const name = argv[index + 1];
   if (!ALL_EXPERIMENTS.some((experiment) => experiment.name === name)) {
     throw new Error(`--break takes one of ${ALL_EXPERIMENTS.map((e) => e.name).join(", ")}${name ? `, not "${name}"` : ""}`);
   }
-  return { broken: name, all, suite: argv.includes("--suite") };
+  return { broken: name, all, suite };
 }
 
 /** Runs the built CLI; its progress lines (stderr) are shown indented as they come. */
