@@ -22,3 +22,18 @@ describe("managed resources of a knowledge model", () => {
     expect(evaluateManagedResource({ ...base, expectedSpec: { template: { spec: { containers: [{ name: "c" }] } } } }, deployment).status).toBe("ok");
   });
 });
+
+describe("which writes are reconcile cycles", () => {
+  const written = (...entries: [string, string][]) => ({ metadata: { managedFields: entries.map(([manager, time]) => ({ manager, time, operation: "Update" })) } });
+
+  it("an update whose latest writer is not operator-chaos counts; the tool's own write, a first sight and a deletion do not", async () => {
+    const { isReconcileWrite, lastManager } = await import("./managed.js");
+    const byOperator = written(["operator-chaos-probe", "2026-12-01T10:00:00Z"], ["llamastack-operator", "2026-12-01T10:00:01Z"]);
+    const byProbe = written(["llamastack-operator", "2026-12-01T10:00:00Z"], ["operator-chaos-probe", "2026-12-01T10:00:01Z"]);
+    expect(lastManager(byOperator)).toBe("llamastack-operator");
+    expect(isReconcileWrite("MODIFIED", byOperator)).toBe(true);
+    expect(isReconcileWrite("MODIFIED", byProbe)).toBe(false);
+    expect(isReconcileWrite("ADDED", byOperator)).toBe(false);
+    expect(isReconcileWrite("DELETED", byOperator)).toBe(false);
+  });
+});

@@ -47,3 +47,23 @@ export function evaluateManagedResource(resource: ManagedResourceSpec, object: R
   }
   return { status: "ok", detail: "exists and matches the model" };
 }
+
+/** The field manager operator-chaos writes with (the reconcile probe); a prefix for every writer of ours. */
+export const TOOL_FIELD_MANAGER = "operator-chaos";
+
+/** The manager of an object's most recent write: its managedFields entry with the latest time. */
+export function lastManager(object: { metadata?: unknown }): string | undefined {
+  const entries = ((object.metadata as { managedFields?: { manager?: string; time?: string }[] } | undefined)?.managedFields ?? [])
+    .filter((entry) => entry.time);
+  entries.sort((a, b) => Date.parse(a.time!) - Date.parse(b.time!));
+  return entries.at(-1)?.manager;
+}
+
+/**
+ * Whether a watch event on a managed object is a write by someone other than operator-chaos: an
+ * update (not the first sight of the object, not a deletion, which names no writer) whose latest
+ * managedFields entry is not the tool's.
+ */
+export function isReconcileWrite(type: "ADDED" | "MODIFIED" | "DELETED", object: { metadata?: unknown }): boolean {
+  return type === "MODIFIED" && !(lastManager(object) ?? "").startsWith(TOOL_FIELD_MANAGER);
+}

@@ -3,7 +3,7 @@ import type { KubeRest } from "../kube/rest.js";
 import { ResourceWatcher, type WatcherHandlers, type WatcherOptions } from "../kube/watcher.js";
 import type { KubeObject } from "../kube/watch.js";
 import { checkDetail, checkId } from "./checks.js";
-import { evaluateManagedResource, type ManagedEvaluation, type ManagedResourceSpec } from "./managed.js";
+import { evaluateManagedResource, isReconcileWrite, type ManagedEvaluation, type ManagedResourceSpec } from "./managed.js";
 import type { CheckOutcome, SteadyStateCheckRef, TimelineRecorder } from "./timeline.js";
 
 export interface PodSelector {
@@ -140,8 +140,9 @@ export class SteadyStateObserver {
     const watcher = this.watcher({ path, fieldSelector: `metadata.name=${resource.name}` }, path, {
       onEvent: (type, object, at) => {
         // Writes to managed objects after the injection approximate the operator's reconcile cycles;
-        // a Lease's renewals are heartbeats, not reconciliation.
-        if (this.countWrites && type !== "ADDED" && resource.kind !== "Lease") {
+        // a Lease's renewals are heartbeats, not reconciliation; the tool's own writes (the probe) and
+        // deletions (no writer recorded) are not the operator's.
+        if (this.countWrites && resource.kind !== "Lease" && isReconcileWrite(type, object)) {
           this.reconcileWrites += 1;
           recorder.record({ type: "reconcileCycles", at, count: this.reconcileWrites });
         }

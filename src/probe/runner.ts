@@ -7,6 +7,7 @@ import type { Journal, JournalRecord } from "../journal/journal.js";
 import { isConflict, isNotFound } from "../kube/rest.js";
 import { ResourceWatcher } from "../kube/watcher.js";
 import type { KubeObject } from "../kube/watch.js";
+import { TOOL_FIELD_MANAGER } from "../observe/managed.js";
 import type { ProbeStage, TimelineRecorder } from "../observe/timeline.js";
 import {
   PROBE_RECORD_TYPE, changePatch, changeStands, describeProbe, isRepaired, objectText, originalOf, probeVerbs, restorePatch,
@@ -30,6 +31,9 @@ interface Sent {
 }
 
 type Listener = () => void;
+
+/** The probe's writes carry this manager, so they never count as the operator's reconcile cycles. */
+const PROBE_FIELD_MANAGER = `${TOOL_FIELD_MANAGER}-probe`;
 
 /**
  * One probe per run; it may be sent again after a repair (a new journal record each time). Its
@@ -107,7 +111,7 @@ export class ReconcileProbe {
     if (this.spec.change.kind === "delete") {
       await this.access.rest.delete(paths.object, { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: original.uid } });
     } else {
-      await this.access.rest.mergePatch(paths.object, changePatch(this.spec));
+      await this.access.rest.mergePatch(paths.object, changePatch(this.spec), { query: { fieldManager: PROBE_FIELD_MANAGER } });
     }
   }
 
@@ -179,7 +183,7 @@ export async function revertProbeRecord(access: ClusterAccess, record: { target:
     if (spec.change.kind === "delete") {
       if (current || !original.object) return;
       try {
-        await access.rest.create(collection, original.object);
+        await access.rest.create(collection, original.object, { query: { fieldManager: PROBE_FIELD_MANAGER } });
       } catch (error) {
         // 409 AlreadyExists: the operator recreated it meanwhile, which is the repair.
         if (!isConflict(error)) throw error;
@@ -192,7 +196,7 @@ export async function revertProbeRecord(access: ClusterAccess, record: { target:
     // Guarded by the resourceVersion: a write by the operator in between is never overwritten.
     const patch = { ...restore, metadata: { ...(restore.metadata as Record<string, unknown> | undefined), resourceVersion } };
     try {
-      await access.rest.mergePatch(path, patch);
+      await access.rest.mergePatch(path, patch, { query: { fieldManager: PROBE_FIELD_MANAGER } });
       return;
     } catch (error) {
       if (!isConflict(error) || attempt >= 5) throw error;

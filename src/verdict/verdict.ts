@@ -221,11 +221,13 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
   // Ours: a fault whose presence proves nothing (a policy a network plugin may ignore) must show an
   // effect while it is held; otherwise the run tested nothing and cannot be Resilient.
+  let noEffect = false;
   const confirmation = lastEventOfType(events, "injectionConfirmed");
   if (confirmation?.needsObservedEffect && verdict !== Verdict.Failed) {
     const until = hypothesis.goTiming ? postCheck.at : lastEventOfType(events, "faultReverted")?.at;
     const effects = observedEffects(events, until);
     if (effects.length === 0) {
+      noEffect = true;
       const before = verdict;
       verdict = Verdict.Inconclusive;
       reasons.unshift(missingEffect(probe) + (before === Verdict.Resilient ? "" : ` (it would otherwise be ${before})`));
@@ -252,8 +254,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
   }
   reasons.push(...earlierOutages(events, hypothesis.stabilityWindowMs).map((outage) => `${describeOutage(outage)}; events delivered after it carry their arrival time`));
 
-  // A run that did not recover has no recovery time (even if its checks held for a moment).
-  if (verdict === Verdict.Failed || verdict === Verdict.Inconclusive) recoveryTimeMs = null;
+  // A run that did not recover (Failed), or whose fault showed no effect to recover from, has no
+  // recovery time, even if its checks held for a moment.
+  if (verdict === Verdict.Failed || noEffect) recoveryTimeMs = null;
   const confidence =
     verdict === Verdict.Inconclusive || stopped
       ? reasons[0]!
