@@ -176,6 +176,23 @@ describe("flapping is a steady state lost again after it held, not a value passi
     return controller;
   }
 
+  it("the pre-check waits up to steadyState.timeout for the steady state (a run started mid-rollout)", async () => {
+    await rest.mergePatch(statusPath(), { data: { ready: "0" } });
+    const operator = await standIn([]);
+    const later = setTimeout(() => void rest.mergePatch(statusPath(), { data: { ready: "1" } }), 3_000);
+    try {
+      const waiting = experiment("web-pre-check-waits");
+      (waiting.spec.steadyState as { timeout?: string }).timeout = "30s";
+      const startedAt = Date.now();
+      const report = await run([writeTemp("waits.yaml", waiting), "--stability-window", "1s"]);
+      expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
+      expect(events(report, "preCheck")[0]!.at - startedAt).toBeGreaterThanOrEqual(2_500);
+    } finally {
+      clearTimeout(later);
+      operator.abort();
+    }
+  });
+
   it("a probe a killed run left behind (journal record and change) is reverted by clean", async () => {
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(lab.kubeconfig);
