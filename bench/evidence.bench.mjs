@@ -48,9 +48,9 @@ try {
   const model = parse(readFileSync(join(root, "profiles", "llamastack-demo", "knowledge", "llamastack.yaml"), "utf8"));
   const component = model.components[0];
   const spec = probeFromKnowledge(component.managedResources, { component: component.name });
-  const controller = new AbortController();
   const roundTrips = [];
   for (let i = 0; i < runs; i += 1) {
+    const controller = new AbortController();
     const recorder = new TimelineRecorder(() => Date.now());
     const journal = new Journal(access.rest, "opendatahub", { runId: `${newRunId()}-bench`, experiment: "probe-bench", operator: "llamastack" });
     const probe = new ReconcileProbe(access, journal, recorder, spec, controller.signal);
@@ -60,6 +60,7 @@ try {
     await probe.close();
     if (!repaired) throw new Error("the demo operator did not repair the probe within 30 s");
     const event = recorder.events().find((e) => e.type === "probeRepaired");
+    controller.abort();
     roundTrips.push(event.roundTripMs);
     log(`probe ${i + 1}/${runs}: ${event.roundTripMs} ms`);
   }
@@ -86,7 +87,6 @@ try {
   } else {
     log("seed suite with default flags and with --go-timing skipped (set OPERATOR_CHAOS_BENCH_LONG=1; ~16 minutes)");
   }
-  controller.abort();
 } finally {
   await labDown(name);
 }
