@@ -38,6 +38,10 @@ const MORE_EXPERIMENTS = [
   { name: "image-corrupt", fault: "ImageCorrupt", does: "sets the server container's image to an unpullable one; the operator should put its image back" },
   { name: "leader-election-disrupt", fault: "LeaderElectionDisrupt", does: "deletes the operator's leader-election Lease; the leader should take it again" },
   { name: "namespace-deletion", fault: "NamespaceDeletion", does: "deletes the workspace namespace llamastack-models; the operator should recreate it and its model catalog" },
+  { name: "webhook-disrupt", fault: "WebhookDisrupt", does: "sets failurePolicy Ignore on the operator's ValidatingWebhookConfiguration; the operator should put Fail back" },
+  { name: "pdb-block", fault: "PDBBlock", does: "holds a maxUnavailable 0 PodDisruptionBudget over the operator's pod and asks to evict it; the eviction is refused and it keeps running" },
+  { name: "quota-exhaustion", fault: "QuotaExhaustion", does: "holds a ResourceQuota leaving no room for pods, Services or ConfigMaps in opendatahub; the operator keeps running" },
+  { name: "webhook-latency", fault: "WebhookLatency", does: "adds 1 s to every Lease write in opendatahub (our latency webhook, timed before observing); the operator keeps leading" },
 ];
 const ALL_EXPERIMENTS = [...EXPERIMENTS, ...MORE_EXPERIMENTS];
 

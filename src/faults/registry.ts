@@ -23,7 +23,7 @@ import { rbacRevoke, rbacRevokeSpec } from "./rbac-revoke.js";
 import { resourceDeletion, resourceDeletionSpec } from "./resource-deletion.js";
 import { secretDeletion, secretDeletionSpec } from "./secret-deletion.js";
 import { webhookDisrupt, webhookDisruptSpec } from "./webhook-disrupt.js";
-import { webhookLatency } from "./webhook-latency.js";
+import { webhookLatency, webhookLatencySpec } from "./webhook-latency.js";
 
 const SPECS: readonly FaultSpec[] = [
   podKillSpec,
@@ -36,7 +36,7 @@ const SPECS: readonly FaultSpec[] = [
   clientFaultSpec,
   ownerRefOrphanSpec,
   quotaExhaustionSpec,
-  webhookLatency,
+  webhookLatencySpec,
   namespaceDeletionSpec,
   labelStompingSpec,
   secretDeletionSpec,
@@ -48,7 +48,7 @@ const SPECS: readonly FaultSpec[] = [
   pdbBlockSpec,
 ];
 
-const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, clientFault, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, webhookDisrupt, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion, pdbBlock, quotaExhaustion, crdMutation];
+const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, clientFault, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, webhookDisrupt, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion, pdbBlock, quotaExhaustion, crdMutation, webhookLatency];
 
 const BY_TYPE: ReadonlyMap<string, FaultSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 const RUNNABLE_BY_TYPE: ReadonlyMap<string, AnyRunnableFault> = new Map(RUNNABLE.map((fault) => [fault.spec.type, fault]));
