@@ -32,6 +32,8 @@ export const SWITCHES = {
   regenerateSecret: "LLAMASTACK_REGENERATE_SECRET",
   /** CRDMutation: the rollout settings of a distribution's Deployment (revisionHistoryLimit) are never put back. */
   ignoreRolloutSettings: "LLAMASTACK_IGNORE_ROLLOUT_SETTINGS",
+  /** FinalizerBlock: a distribution's Deployment seen being deleted is never recreated once the deletion finishes. */
+  forgetDeletedDeployment: "LLAMASTACK_FORGET_DELETED_DEPLOYMENT",
   /** WebhookDisrupt: its ValidatingWebhookConfiguration is set up at start and never repaired (failurePolicy, rules, caBundle). */
   noWebhookRepair: "LLAMASTACK_NO_WEBHOOK_REPAIR",
   /** ClientFault: the first 409 Conflict or 429 of any request makes it give up instead of retrying: no more reconciling, /readyz 503. */
@@ -62,6 +64,7 @@ export const SWITCH_FOR_EXPERIMENT = {
   "resource-deletion": SWITCHES.noServiceRecreate,
   "secret-deletion": SWITCHES.regenerateSecret,
   "crd-mutation": SWITCHES.ignoreRolloutSettings,
+  "finalizer-block": SWITCHES.forgetDeletedDeployment,
   "client-fault": SWITCHES.giveUpOnConflict,
 } as const satisfies Record<string, SwitchVariable>;
 

@@ -1,5 +1,10 @@
+import { isDeepStrictEqual } from "node:util";
 import { API_GROUP, InjectionType } from "../experiment/enums.js";
-import { defineFaultDriver } from "./driver.js";
+import { fieldText } from "../observe/checks.js";
+import { defineFaultSpec, defineRunnableFault, type FaultParameters, type RevertContext, type RevertRecord } from "./driver.js";
+import { unwrapGoRollback } from "../journal/go-rollback.js";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, ROLLBACK_ANNOTATION, TYPE_LABEL } from "../journal/labels.js";
+import { describeObject, findAnyObject, groupOf, guardedReplace, guessResource, ttlOf, type KubeObjectBody } from "./object-target.js";
 import { checker, isClusterScopedObject, MAX_PARAMETER_VALUE_BYTES, type ParameterChecker } from "./parameters.js";
 import { objectNameFrom } from "./skeleton-values.js";
 
@@ -75,8 +80,7 @@ export function isCoreApiVersion(apiVersion: string): boolean {
   return apiVersion === "v1" || CORE_GROUP_PREFIXES.some((prefix) => apiVersion.startsWith(prefix));
 }
 
-/** Sets one field of any object (typically the operator's custom resource) to another value. */
-export const crdMutation = defineFaultDriver({
+export const crdMutationSpec = defineFaultSpec({
   type: InjectionType.CRDMutation,
   summary: "Sets one field of an object (typically a custom resource) to another value with a merge patch.",
   scope: "namespaced",
@@ -134,6 +138,199 @@ export const crdMutation = defineFaultDriver({
     value: "chaos",
   }),
 });
+
+/**
+ * Sets one field of any object (typically the operator's custom resource, cluster-scoped ones
+ * included) to another value. The original is journaled apart from the object (no rollback
+ * annotation, no chaos labels on it); the revert is ONE resourceVersion-guarded write that restores
+ * the field exactly (objects and arrays as they were, an absent field absent again) — only while the
+ * field still holds the injected value, so an operator's repair is kept. (The Go tool's revert is two
+ * unguarded patches: a crash between them loses the original.)
+ */
+export const crdMutation = defineRunnableFault<CrdMutationData, CrdMutationRecord>(crdMutationSpec, {
+  permissions: (parameters, namespace) => {
+    const apiVersion = parameters.apiVersion ?? "";
+    const cluster = isClusterScopedObject(apiVersion, parameters.kind);
+    return ["get", "list", "watch", "update"].map((verb) => ({
+      verb, group: groupOf(apiVersion), resource: guessResource(parameters.kind ?? ""), ...(cluster ? {} : { namespace }),
+    }));
+  },
+
+  async plan(context) {
+    const parameters = context.experiment.spec.injection.parameters ?? {};
+    const found = await findAnyObject(context.cluster, parameters.apiVersion ?? "", parameters.kind ?? "", parameters.name ?? "", context.namespace);
+    const segments = segmentsOf(parameters);
+    const original = readAt(found.object, segments);
+    const injected = parseValue(parameters.value ?? "");
+    if (injected === null ? !original.found : original.found && isDeepStrictEqual(original.value, injected)) {
+      throw new Error(`${segments.join(".")} of ${describeObject(found.ref)} is already ${injected === null ? "absent" : JSON.stringify(injected)}: the fault would change nothing`);
+    }
+    return {
+      type: InjectionType.CRDMutation,
+      targets: [found.ref],
+      summary: `set ${segments.join(".")} of ${describeObject(found.ref)} to ${truncate(JSON.stringify(injected))} (was ${original.found ? truncate(JSON.stringify(original.value)) : "absent"})`,
+      data: { path: found.path, segments, original, injected },
+    };
+  },
+
+  /** The operator's repair: the field has its original value again (scalars; an object or array is compared by the revert). */
+  repairChecks(plan) {
+    const target = plan.targets[0]!;
+    const { original, segments } = plan.data;
+    if (!original.found || (typeof original.value === "object" && original.value !== null)) return [];
+    return [{
+      type: "fieldEquals", apiVersion: target.apiVersion, kind: target.kind, name: target.name, ...(target.namespace ? { namespace: target.namespace } : {}),
+      fieldPath: segments.join("."), expectedValue: fieldText(original.value),
+    }];
+  },
+
+  async inject(context, plan) {
+    const data = plan.data;
+    const ttlMs = ttlOf(context);
+    const record = await context.journal.write<CrdMutationRecord>(InjectionType.CRDMutation, plan.targets[0]!, data, ttlMs ? { ttlMs } : {});
+    const written = await guardedReplace(context.cluster, data.path, (object) => writeAt(object, data.segments, data.injected));
+    if (written) data.acceptedAt = new Date().toISOString();
+    return [record];
+  },
+
+  async confirm(_context, plan) {
+    return plan.data.acceptedAt !== undefined;
+  },
+
+  async revert(context, record) {
+    const data = record.data;
+    if ("goTool" in data) {
+      await revertGoLeftover(context.cluster, data.path, data.goTool);
+      return;
+    }
+    await guardedReplace(context.cluster, data.path, (object) => {
+      const current = readAt(object, data.segments);
+      const stillInjected = data.injected === null ? !current.found : current.found && isDeepStrictEqual(current.value, data.injected);
+      if (!stillInjected) return undefined; // repaired or changed since: not ours to overwrite
+      return writeAt(object, data.segments, data.original.found ? data.original.value : null);
+    });
+  },
+
+  /**
+   * The Go tool's CRDMutation leftovers on the kinds its `clean` scans (Deployments, ConfigMaps,
+   * Secrets, Services, StatefulSets): its rollback annotation with the original value at the path.
+   */
+  async leftovers(context, namespace) {
+    const found: RevertRecord<CrdMutationRecord>[] = [];
+    for (const [apiVersion, kind] of GO_CLEAN_KINDS) {
+      const base = apiVersion === "v1" ? "/api/v1" : `/apis/${apiVersion}`;
+      const resource = guessResource(kind);
+      const list = await context.cluster.rest.get<{ items: KubeObjectBody[] }>(namespace ? `${base}/namespaces/${namespace}/${resource}` : `${base}/${resource}`, {
+        query: { labelSelector: `${TYPE_LABEL}=${InjectionType.CRDMutation}` },
+      });
+      for (const item of list.items) {
+        const annotation = item.metadata.annotations?.[ROLLBACK_ANNOTATION];
+        if (!annotation) continue;
+        let goTool: GoRollback;
+        try {
+          goTool = unwrapGoRollback(annotation) as GoRollback;
+        } catch (error) {
+          goTool = { problem: (error as Error).message };
+        }
+        const where = item.metadata.namespace ?? "";
+        found.push({
+          type: InjectionType.CRDMutation,
+          target: { apiVersion, kind, name: item.metadata.name, namespace: where },
+          data: { path: `${base}/namespaces/${where}/${resource}/${item.metadata.name}`, goTool },
+        });
+      }
+    }
+    return found;
+  },
+});
+
+const GO_CLEAN_KINDS = [["apps/v1", "Deployment"], ["v1", "ConfigMap"], ["v1", "Secret"], ["v1", "Service"], ["apps/v1", "StatefulSet"]] as const;
+
+interface FieldValue {
+  found: boolean;
+  value?: unknown;
+}
+
+/** The plan and the journal record: the object, the field, its original and the injected value (null: deleted). */
+interface CrdMutationData {
+  path: string;
+  segments: string[];
+  original: FieldValue;
+  injected: unknown;
+  /** Set by inject once the API server accepted the change (not journaled). */
+  acceptedAt?: string;
+}
+
+/** What the Go tool put in its rollback annotation for CRDMutation (or why it cannot be read). */
+interface GoRollback {
+  path?: string;
+  field?: string;
+  originalValue?: unknown;
+  problem?: string;
+}
+
+type CrdMutationRecord = CrdMutationData | { path: string; goTool: GoRollback };
+
+const truncate = (text: string) => (text.length > 60 ? `${text.slice(0, 57)}...` : text);
+
+function segmentsOf(parameters: FaultParameters): string[] {
+  return parameters.path !== undefined ? parameters.path.split(".") : ["spec", parameters.field ?? ""];
+}
+
+/** A JSON literal is its value; anything else is the text itself (as the Go tool reads it). */
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function readAt(object: unknown, segments: readonly string[]): FieldValue {
+  let current: unknown = object;
+  for (const segment of segments) {
+    if (current === null || typeof current !== "object" || Array.isArray(current) || !(segment in current)) return { found: false };
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return { found: true, value: structuredClone(current) };
+}
+
+/** Sets (or, for null, removes) the field, creating missing parent objects; the object is changed in place. */
+function writeAt<T extends object>(object: T, segments: readonly string[], value: unknown): T {
+  let current = object as Record<string, unknown>;
+  for (const segment of segments.slice(0, -1)) {
+    const next = current[segment];
+    if (next === null || typeof next !== "object" || Array.isArray(next)) {
+      if (value === null) return object; // nothing to remove below a missing parent
+      current[segment] = {};
+    }
+    current = current[segment] as Record<string, unknown>;
+  }
+  const leaf = segments[segments.length - 1]!;
+  if (value === null) delete current[leaf];
+  else current[leaf] = structuredClone(value);
+  return object;
+}
+
+/**
+ * Restores what the Go tool recorded at its path and removes its annotation, its type label and
+ * its managed-by label (only while that still says operator-chaos, the value the Go tool wrote over
+ * the original), in one guarded write.
+ */
+async function revertGoLeftover(cluster: RevertContext["cluster"], path: string, goTool: GoRollback): Promise<void> {
+  if (goTool.problem !== undefined) throw new Error(`the Go tool's rollback data on ${path} cannot be read (${goTool.problem}); left unchanged`);
+  const segments = goTool.path ? goTool.path.split(".") : ["spec", goTool.field ?? ""];
+  await guardedReplace(cluster, path, (object) => {
+    if (object.metadata.annotations?.[ROLLBACK_ANNOTATION] === undefined) return undefined;
+    writeAt(object, segments, goTool.originalValue ?? null);
+    delete object.metadata.annotations[ROLLBACK_ANNOTATION];
+    if (object.metadata.labels) {
+      delete object.metadata.labels[TYPE_LABEL];
+      if (object.metadata.labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) delete object.metadata.labels[MANAGED_BY_LABEL];
+    }
+    return object;
+  });
+}
 
 /** Checks path/field; returns the last segment of the mutated path when it is usable. */
 function checkPath(check: ParameterChecker): string | undefined {

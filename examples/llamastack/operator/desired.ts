@@ -118,6 +118,9 @@ export function imageOf(distribution: Distribution): string {
 /** How a distribution's server starts; the operator owns it like the image. */
 export const SERVER_COMMAND = ["llama", "stack", "run", "/etc/llama-stack/run.yaml"] as const;
 
+/** The Kubernetes default, set explicitly: the operator owns it. */
+export const REVISION_HISTORY_LIMIT = 10;
+
 export const serviceName = (distribution: Distribution) => `${distribution.metadata?.name}-service`;
 
 export const apiKeySecretName = (distribution: Distribution) => `${distribution.metadata?.name}-api-key`;
@@ -148,6 +151,8 @@ export function desiredDeployment(distribution: Distribution, config: ServingCon
     metadata: { name: distribution.metadata?.name, namespace: distribution.metadata?.namespace, labels, ownerReferences: [ownerReference(distribution)] },
     spec: {
       replicas: distribution.spec?.replicas ?? 1,
+      // Rollout settings it owns: old ReplicaSets kept for rollbacks.
+      revisionHistoryLimit: REVISION_HISTORY_LIMIT,
       selector: { matchLabels: selector },
       template: {
         metadata: { labels, annotations: { [NAMES.configHashAnnotation]: hash } },
@@ -180,7 +185,7 @@ export function desiredService(distribution: Distribution): KubeObject {
   };
 }
 
-type Spec = Record<string, unknown> & { replicas?: number; template?: { metadata?: KubeObject["metadata"]; spec?: { containers?: Record<string, unknown>[] } } };
+type Spec = Record<string, unknown> & { replicas?: number; revisionHistoryLimit?: number; template?: { metadata?: KubeObject["metadata"]; spec?: { containers?: Record<string, unknown>[] } } };
 
 /** The fields of a Deployment the operator owns; a difference in any of them is drift to repair. */
 function deploymentFingerprint(object: KubeObject): string {
@@ -188,6 +193,7 @@ function deploymentFingerprint(object: KubeObject): string {
   const container = spec.template?.spec?.containers?.[0] ?? {};
   return canonical({
     replicas: spec.replicas ?? 1,
+    revisionHistoryLimit: spec.revisionHistoryLimit ?? REVISION_HISTORY_LIMIT,
     labels: object.metadata?.labels ?? {},
     // Its owner (the distribution): an orphaned Deployment is adopted again.
     owners: (object.metadata?.ownerReferences ?? []).map((owner) => owner.uid),
@@ -208,6 +214,8 @@ export interface AdoptedFields {
   labels?: boolean;
   /** Its ownerReferences (an orphan stays an orphan). */
   owners?: boolean;
+  /** Its rollout settings (revisionHistoryLimit). */
+  rolloutSettings?: boolean;
 }
 
 /**
@@ -215,7 +223,7 @@ export interface AdoptedFields {
  * does not own a field neither notices nor undoes a change to it.
  */
 export function adoptFields(desired: KubeObject, current: KubeObject | undefined, adopt: AdoptedFields): KubeObject {
-  if (!current || (!adopt.replicas && !adopt.command && !adopt.image && !adopt.labels && !adopt.owners)) return desired;
+  if (!current || (!adopt.replicas && !adopt.command && !adopt.image && !adopt.labels && !adopt.owners && !adopt.rolloutSettings)) return desired;
   const copy = structuredClone(desired);
   if (adopt.labels) copy.metadata = { ...copy.metadata, labels: { ...current.metadata?.labels } };
   if (adopt.owners) {
@@ -225,6 +233,7 @@ export function adoptFields(desired: KubeObject, current: KubeObject | undefined
   const spec = copy.spec as Spec;
   const currentSpec = (current.spec ?? {}) as Spec;
   if (adopt.replicas) spec.replicas = currentSpec.replicas;
+  if (adopt.rolloutSettings) spec.revisionHistoryLimit = currentSpec.revisionHistoryLimit;
   const container = spec.template!.spec!.containers![0]!;
   const currentContainer = currentSpec.template?.spec?.containers?.find((c) => c.name === container.name);
   if (adopt.image && currentContainer) container.image = currentContainer.image;

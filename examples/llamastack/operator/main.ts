@@ -88,6 +88,7 @@ const context = {
   // API keys are derived from the distribution's UID with this key (the same value after a deletion).
   operatorKey: process.env.LLAMASTACK_OPERATOR_KEY || "llamastack-demo-operator-key",
   noServiceRecreate: switches.noServiceRecreate, regenerateSecret: switches.regenerateSecret,
+  forgetDeletedDeployment: switches.forgetDeletedDeployment,
 };
 const configReconciler = new ServingConfigReconciler(context);
 const distributionReconciler = new DistributionReconciler(context);

@@ -38,6 +38,8 @@ export interface ReconcilerContext {
   noServiceRecreate?: boolean;
   /** Break switch: a deleted API-key Secret comes back with a new random value. */
   regenerateSecret?: boolean;
+  /** Break switch: a Deployment seen being deleted is taken as the user's decision and never recreated. */
+  forgetDeletedDeployment?: boolean;
 }
 
 const truncate = (text: string, max = 80) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
@@ -96,6 +98,8 @@ export class DistributionReconciler {
   /** Services this process has seen, and (noServiceRecreate) those seen deleted, which stay gone. */
   private readonly seenServices = new Set<string>();
   private readonly goneServices = new Set<string>();
+  /** Deployments seen being deleted while forgetDeletedDeployment is on: never recreated. */
+  private readonly forgottenDeployments = new Set<string>();
   /** The last serving config that validated: an invalid one is never rolled out. */
   private lastValid: { config: ServingConfig; hash: string } | undefined;
 
@@ -118,13 +122,23 @@ export class DistributionReconciler {
 
     const currentDeployment = deployments.cache.get(`${ns}/${name}`);
     const deployment = adoptFields(desiredDeployment(distribution, config, hash), currentDeployment, this.context.adoptedFields ?? {});
-    if (!currentDeployment) {
+    const deploymentKey = `${ns}/${name}`;
+    if (currentDeployment?.metadata?.deletionTimestamp) {
+      // Being deleted (finalizers may hold it): recreated once it is gone, unless the switch forgets it.
+      if (this.context.forgetDeletedDeployment && !this.forgottenDeployments.has(deploymentKey)) {
+        this.forgottenDeployments.add(deploymentKey);
+        log.warn("deployment is being deleted; it will not be recreated (LLAMASTACK_FORGET_DELETED_DEPLOYMENT=true)", { distribution: key, deployment: deploymentKey });
+      }
+    } else if (!currentDeployment && this.forgottenDeployments.has(deploymentKey)) {
+      // stays gone
+    } else if (!currentDeployment) {
       if (await this.create(`/apis/apps/v1/namespaces/${ns}/deployments`, deployment)) {
         log.info("created deployment", { distribution: key, deployment: `${ns}/${name}` });
       }
     } else if (deploymentDiffers(currentDeployment, deployment)) {
       await client.request("PUT", `/apis/apps/v1/namespaces/${ns}/deployments/${name}`, {
-        body: { ...deployment, metadata: { ...deployment.metadata, resourceVersion: currentDeployment.metadata?.resourceVersion } },
+        // Finalizers are others' (a PUT without them would drop them).
+        body: { ...deployment, metadata: { ...deployment.metadata, resourceVersion: currentDeployment.metadata?.resourceVersion, finalizers: (currentDeployment.metadata as { finalizers?: string[] } | undefined)?.finalizers } },
       });
       log.info("updated deployment", { distribution: key, deployment: `${ns}/${name}` });
     }
