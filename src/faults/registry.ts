@@ -9,7 +9,7 @@ import { crashLoopInject, crashLoopInjectSpec } from "./crash-loop-inject.js";
 import { crdMutation, crdMutationSpec } from "./crd-mutation.js";
 import { deploymentScaleZero, deploymentScaleZeroSpec } from "./deployment-scale-zero.js";
 import type { AnyRunnableFault, FaultSpec } from "./driver.js";
-import { finalizerBlock } from "./finalizer-block.js";
+import { finalizerBlock, finalizerBlockSpec } from "./finalizer-block.js";
 import { imageCorrupt, imageCorruptSpec } from "./image-corrupt.js";
 import { labelStomping, labelStompingSpec } from "./label-stomping.js";
 import { leaderElectionDisrupt, leaderElectionDisruptSpec } from "./leader-election-disrupt.js";
@@ -32,7 +32,7 @@ const SPECS: readonly FaultSpec[] = [
   configDriftSpec,
   webhookDisruptSpec,
   rbacRevokeSpec,
-  finalizerBlock,
+  finalizerBlockSpec,
   clientFaultSpec,
   ownerRefOrphanSpec,
   quotaExhaustionSpec,
@@ -48,7 +48,7 @@ const SPECS: readonly FaultSpec[] = [
   pdbBlockSpec,
 ];
 
-const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, clientFault, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, webhookDisrupt, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion, pdbBlock, quotaExhaustion, crdMutation, webhookLatency];
+const RUNNABLE: readonly AnyRunnableFault[] = [podKill, networkPartition, configDrift, rbacRevoke, clientFault, deploymentScaleZero, crashLoopInject, imageCorrupt, leaderElectionDisrupt, namespaceDeletion, webhookDisrupt, ownerRefOrphan, labelStomping, secretDeletion, resourceDeletion, pdbBlock, quotaExhaustion, crdMutation, finalizerBlock, webhookLatency];
 
 const BY_TYPE: ReadonlyMap<string, FaultSpec> = new Map(SPECS.map((spec) => [spec.type, spec]));
 const RUNNABLE_BY_TYPE: ReadonlyMap<string, AnyRunnableFault> = new Map(RUNNABLE.map((fault) => [fault.spec.type, fault]));
