@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { KubeRest } from "../src/kube/rest.js";
 import { waitForCollection } from "../src/kube/watcher.js";
 import { LOCK_DURATION_SECONDS } from "../src/engine/lock.js";
@@ -150,4 +150,50 @@ describe("a run whose lock cannot be renewed", () => {
     expect(await configValue(namespace)).toBe("good");
     expect(await journalRecords(config, namespace)).toEqual([]);
   }, 300_000);
+});
+
+describe("RBACRevoke never revokes the tool's own rights", () => {
+  it("refuses a binding that grants the identity the run acts as, and changes nothing", async () => {
+    const namespace = await webNamespace("self-bind");
+    await rest.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "chaos" } });
+    await rest.create(`${RBAC}/namespaces/${namespace}/roles`, { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "chaos-all" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
+    const subjects = [{ kind: "ServiceAccount", name: "chaos", namespace }];
+    await rest.create(`${RBAC}/namespaces/${namespace}/rolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "chaos-all" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "chaos-all" }, subjects,
+    });
+    // The cluster-wide reads RBACRevoke's preflight asks for (confirm() uses them), from a ClusterRole of this test's own.
+    const clusterName = `oc-test-${namespace}`;
+    await rest.create(`${RBAC}/clusterroles`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: clusterName },
+      rules: [{ apiGroups: ["authorization.k8s.io"], resources: ["subjectaccessreviews"], verbs: ["create"] }, { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["get"] }],
+    });
+    await rest.create(`${RBAC}/clusterrolebindings`, {
+      apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: clusterName },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterName }, subjects,
+    });
+    onTestFinished(async () => {
+      for (const path of [`${RBAC}/clusterrolebindings/${clusterName}`, `${RBAC}/clusterroles/${clusterName}`]) await rest.delete(path).catch(() => {});
+    });
+    const minted = await mintServiceAccountKubeconfig({ admin: config, namespace, serviceAccount: "chaos", caFile: lab.caFile });
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "oc-self-")), "kubeconfig");
+    writeFileSync(kubeconfig, minted.kubeconfig);
+    const experiment = {
+      apiVersion: "chaos.operatorchaos.io/v1alpha1", kind: "ChaosExperiment", metadata: { name: "self-revoke" },
+      spec: {
+        target: { operator: `web-${namespace}`, component: "web" },
+        steadyState: { checks: [{ type: "resourceExists", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", name: "chaos-all", namespace }] },
+        injection: { type: "RBACRevoke", dangerLevel: "high", parameters: { bindingName: "chaos-all", bindingType: "RoleBinding" }, ttl: "300s" },
+        hypothesis: { description: "never runs", recoveryTimeout: "20s" },
+        blastRadius: { maxPodsAffected: 1, allowedNamespaces: [namespace], allowDangerous: true },
+      },
+    };
+    const result = await runCli(["run", writeTemp("experiment.yaml", experiment)], kubeconfig);
+    const output = `${result.stdout}\n${result.stderr}`;
+    expect(result.code, output).toBe(1);
+    expect(output).toContain(`grants the identity operator-chaos runs as (system:serviceaccount:${namespace}:chaos: ServiceAccount ${namespace}/chaos)`);
+    const binding = await rest.get<{ subjects: unknown[] }>(`${RBAC}/namespaces/${namespace}/rolebindings/chaos-all`);
+    expect(binding.subjects).toEqual(subjects);
+    expect(await journalRecords(config, namespace)).toEqual([]);
+  });
 });

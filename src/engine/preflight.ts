@@ -8,9 +8,13 @@ function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: bool
   const watch = (resource: string, group = ""): PermissionNeed[] =>
     ["get", "list", "watch"].map((verb) => ({ verb, group, resource, namespace }));
   if (dryRun) return watch("pods");
+  // What the run itself calls: the lock (acquire, renew, release; list and watch to judge a holder
+  // elsewhere), the journal (records are ConfigMaps, or Secrets for secret data: the start-up sweep
+  // lists both, claims update a record before reverting it), and the result ConfigMap.
   return [
-    ...["create", "get", "update", "delete"].map((verb) => ({ verb, group: "coordination.k8s.io", resource: "leases", namespace: lockNamespace })),
-    ...["create", "list", "delete"].map((verb) => ({ verb, group: "", resource: "configmaps", namespace })),
+    ...["create", "get", "update", "delete", "list", "watch"].map((verb) => ({ verb, group: "coordination.k8s.io", resource: "leases", namespace: lockNamespace })),
+    ...["create", "get", "list", "update", "delete"].map((verb) => ({ verb, group: "", resource: "configmaps", namespace })),
+    { verb: "list", group: "", resource: "secrets", namespace },
   ];
 }
 

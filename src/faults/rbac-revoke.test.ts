@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { unwrapGoRollback, wrapGoRollback } from "../journal/go-rollback.js";
-import { rbacRevoke, restoredSubjects, sameSubjects, subjectsFromGoRollback, type Subject } from "./rbac-revoke.js";
+import { grantsSelf, rbacRevoke, restoredSubjects, sameSubjects, subjectsFromGoRollback, type Subject } from "./rbac-revoke.js";
 
 const operator: Subject = { kind: "ServiceAccount", name: "web-operator", namespace: "ops" };
 const admins: Subject = { kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "admins" };
@@ -50,7 +50,7 @@ describe("RBACRevoke: subjects", () => {
 });
 
 describe("RBACRevoke: driver", () => {
-  it("needs get and update on the binding (namespaced for a RoleBinding, cluster-wide for a ClusterRoleBinding), the role, and SubjectAccessReviews", () => {
+  it("needs get and update on the binding (namespaced for a RoleBinding, cluster-wide for a ClusterRoleBinding), the role, SubjectAccessReviews, and bind on the role", () => {
     const confirmNeeds = [
       { verb: "get", group: "rbac.authorization.k8s.io", resource: "clusterroles" },
       { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
@@ -59,10 +59,38 @@ describe("RBACRevoke: driver", () => {
       ...["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "rolebindings", namespace: "ns" })),
       { verb: "get", group: "rbac.authorization.k8s.io", resource: "roles", namespace: "ns" },
       ...confirmNeeds,
+      { verb: "bind", group: "rbac.authorization.k8s.io", resource: "roles", namespace: "ns" },
+      { verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles", namespace: "ns" },
     ]);
     expect(rbacRevoke.permissions({ bindingType: "ClusterRoleBinding", bindingName: "b" }, "ns")).toEqual([
       ...["get", "update"].map((verb) => ({ verb, group: "rbac.authorization.k8s.io", resource: "clusterrolebindings" })),
       ...confirmNeeds,
+      { verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles" },
     ]);
+  });
+});
+
+describe("RBACRevoke: never the tool's own rights", () => {
+  const self = { username: "system:serviceaccount:chaos:runner", groups: ["system:serviceaccounts", "system:authenticated", "chaos-team"] };
+
+  it("knows the tool's ServiceAccount (namespace from the subject, or the binding's), user and groups", () => {
+    expect(grantsSelf({ kind: "ServiceAccount", name: "runner", namespace: "chaos" }, self, "elsewhere")).toBe(true);
+    expect(grantsSelf({ kind: "ServiceAccount", name: "runner" }, self, "chaos")).toBe(true);
+    expect(grantsSelf({ kind: "Group", name: "chaos-team" }, self, "chaos")).toBe(true);
+    expect(grantsSelf({ kind: "User", name: "system:serviceaccount:chaos:runner" }, self, "chaos")).toBe(true);
+  });
+
+  it("leaves other subjects alone", () => {
+    expect(grantsSelf(operator, self, "ops")).toBe(false);
+    expect(grantsSelf(admins, self, "ops")).toBe(false);
+    expect(grantsSelf(alice, self, "ops")).toBe(false);
+    expect(grantsSelf({ kind: "ServiceAccount", name: "runner", namespace: "other" }, self, "chaos")).toBe(false);
+  });
+
+  it("asks for bind on the role it writes back on revert", () => {
+    const cluster = rbacRevoke.permissions({ bindingName: "b", bindingType: "ClusterRoleBinding" }, "ns");
+    expect(cluster).toContainEqual({ verb: "bind", group: "rbac.authorization.k8s.io", resource: "clusterroles" });
+    const namespaced = rbacRevoke.permissions({ bindingName: "b", bindingType: "RoleBinding" }, "ns");
+    expect(namespaced).toContainEqual({ verb: "bind", group: "rbac.authorization.k8s.io", resource: "roles", namespace: "ns" });
   });
 });

@@ -74,6 +74,11 @@ export const rbacRevoke = defineRunnableFault<RbacRevokeData, RbacRevokeData | L
     ...(bindingKindOf(parameters) === "RoleBinding" ? [{ verb: "get", group: RBAC_GROUP, resource: "roles", namespace }] : []),
     { verb: "get", group: RBAC_GROUP, resource: "clusterroles" },
     { verb: "create", group: "authorization.k8s.io", resource: "subjectaccessreviews" },
+    // Writing the subjects back (revert) binds the role again: the API server's escalation check
+    // wants `bind` on it unless the tool holds every right the role grants.
+    ...(bindingKindOf(parameters) === "RoleBinding"
+      ? [{ verb: "bind", group: RBAC_GROUP, resource: "roles", namespace }, { verb: "bind", group: RBAC_GROUP, resource: "clusterroles", namespace }]
+      : [{ verb: "bind", group: RBAC_GROUP, resource: "clusterroles" }]),
   ],
 
   /**
@@ -95,6 +100,13 @@ export const rbacRevoke = defineRunnableFault<RbacRevokeData, RbacRevokeData | L
     const subjects = binding.subjects ?? [];
     if (subjects.length === 0) {
       throw new Error(`${describeRef(target)} has no subjects: there is nothing to revoke (is another experiment revoking it?)`);
+    }
+    // Revoking our own rights could leave the tool unable to revert (or to watch what it broke).
+    const self = await selfSubjects(context.cluster.rest);
+    const own = subjects.filter((subject) => grantsSelf(subject, self, context.namespace));
+    if (own.length > 0) {
+      throw new Error(`${describeRef(target)} grants the identity operator-chaos runs as (${self.username}: ${own.map(subjectText).join(", ")}); `
+        + "revoking it could leave the tool unable to revert it. Run as another identity, or pick a binding that does not grant yours");
     }
     const data: RbacRevokeData = {
       subjects, roleRef: binding.roleRef,
@@ -274,6 +286,26 @@ const ttlOf = (context: FaultContext) => {
 };
 
 /** kind/namespace/name of a subject, for messages. */
+interface SelfIdentity {
+  username: string;
+  groups: readonly string[];
+}
+
+/** Who the tool is, as the API server sees it (SelfSubjectReview: every authenticated user may ask). */
+async function selfSubjects(rest: { create<T>(path: string, body: unknown): Promise<T> }): Promise<SelfIdentity> {
+  const review = await rest.create<{ status?: { userInfo?: { username?: string; groups?: string[] } } }>(
+    "/apis/authentication.k8s.io/v1/selfsubjectreviews", { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" });
+  return { username: review.status?.userInfo?.username ?? "", groups: review.status?.userInfo?.groups ?? [] };
+}
+
+/** Whether a binding subject names the tool's own identity: its user, one of its groups, or its ServiceAccount. */
+export function grantsSelf(subject: Subject, self: SelfIdentity, bindingNamespace: string): boolean {
+  if (subject.kind === "User") return subject.name === self.username;
+  if (subject.kind === "Group") return self.groups.includes(subject.name);
+  if (subject.kind === "ServiceAccount") return self.username === `system:serviceaccount:${subject.namespace ?? bindingNamespace}:${subject.name}`;
+  return false;
+}
+
 export function subjectText(subject: Subject): string {
   return `${subject.kind} ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}`;
 }
