@@ -5,7 +5,9 @@ import { existsSync, mkdtempSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { packageRoot } from "../experiment/package-root.js";
+import { validateExperimentValue } from "../experiment/validate.js";
 
 const ROOT = packageRoot();
 const MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
@@ -97,5 +99,26 @@ describe("operator-chaos validate-version", () => {
     const none = run("validate-version", "--knowledge-dir", empty);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("no .yaml or .yml knowledge model in this folder");
+  });
+});
+
+describe("operator-chaos simulate-upgrade --dry-run", () => {
+  it("prints the experiments of the diff as YAML documents our validator accepts", () => {
+    const result = run("simulate-upgrade", "--source", `${DATA}/v1/knowledge`, "--target", `${DATA}/v3/knowledge`, "--dry-run");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("Generated 2 upgrade simulation experiments");
+    const documents = parseAllDocuments(result.stdout).map((document) => document.toJS());
+    expect(documents.map((document) => [document.metadata.name, document.spec.injection.type])).toEqual([
+      ["rename-stack-api", "PodKill"],
+      ["webhook-vdemostack-demo-io", "WebhookDisrupt"],
+    ]);
+    expect(documents[0].spec.injection.parameters.labelSelector).toBe("app.kubernetes.io/component=server,app.kubernetes.io/name=stack");
+    for (const document of documents) expect(validateExperimentValue(document).issues.filter((found) => found.severity === "error")).toEqual([]);
+  });
+
+  it("--component keeps one component's experiments; no change, no experiment", () => {
+    expect(run("simulate-upgrade", "--source", `${DATA}/v1/knowledge`, "--target", `${DATA}/v3/knowledge`, "--dry-run", "--component", "other").stderr).toContain("Generated 0 upgrade");
+    const same = run("simulate-upgrade", "--source", `${DATA}/v1/knowledge`, "--target", `${DATA}/v1/knowledge`, "--dry-run");
+    expect([same.code, same.stdout]).toEqual([0, ""]);
   });
 });
