@@ -13,7 +13,7 @@ describe("types", () => {
       requiredOneOf: [["path", "field"]],
     });
     expect(described.filter((entry) => entry.persistence === "sustained").map((entry) => entry.type).sort()).toEqual(
-      ["ClientFault", "FinalizerBlock", "NetworkPartition", "PDBBlock", "QuotaExhaustion", "RBACRevoke", "WebhookDisrupt", "WebhookLatency"].sort(),
+      ["ClientFault", "FinalizerBlock", "NetworkPartition", "PDBBlock", "QuotaExhaustion", "RBACRevoke", "WebhookLatency"].sort(),
     );
   });
 
