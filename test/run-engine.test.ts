@@ -134,12 +134,14 @@ describe("run: with a knowledge model", () => {
     recovery: { reconcileTimeout: "60s", maxReconcileCycles: 10 },
   });
 
+  // --no-probe: this KWOK Deployment has no operator that would repair a probed ConfigMap (the probe's
+  // own rules are tested in test/evidence.test.ts); here only the watching of managed resources is under test.
   it("watches the component's managed resources too, and is Resilient when they are as modelled after recovery", async () => {
     const knowledge = model([
       { apiVersion: "apps/v1", kind: "Deployment", name: "web", labels: { app: "web" }, expectedSpec: { replicas: 1 } },
       { apiVersion: "v1", kind: "ConfigMap", name: "web-config" },
     ]);
-    const result = await runCli(["run", writeTemp("k.yaml", experiment({ name: "knowledge-pod-kill" })), "-o", "json", "--stability-window", "1s", "--knowledge", knowledge], lab.kubeconfig);
+    const result = await runCli(["run", writeTemp("k.yaml", experiment({ name: "knowledge-pod-kill" })), "-o", "json", "--stability-window", "1s", "--knowledge", knowledge, "--no-probe"], lab.kubeconfig);
     const report = JSON.parse(result.stdout);
     expect(report.evaluation.verdict).toBe("Resilient");
     const managed = report.timeline.filter((event: { type: string }) => event.type === "managedResource");

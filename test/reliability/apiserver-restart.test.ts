@@ -197,70 +197,9 @@ interface RevertReport extends Report {
   revert?: { attempts: number; retries: number; failures: string[]; durationMs: number; stillActive: string[]; cleanCommand?: string };
 }
 
-describe("the API server stopped during the revert (issue #11)", () => {
-  /** A ConfigDrift nobody repairs: its revert comes after the post-check; the run pauses right before it. */
-  async function pausedBeforeRevert(prefix: string, extraArgs: string[] = []) {
-    const namespace = await freshNamespace(prefix);
-    await configDrift.setup(rest, namespace);
-    const reportDir = mkdtempSync(join(tmpdir(), "oc-revert-down-"));
-    const experiment = configDrift.experiment(namespace, prefix) as { spec: { hypothesis: { recoveryTimeout: string } } };
-    experiment.spec.hypothesis.recoveryTimeout = "3s";
-    const run = follow(spawnCli(["run", writeTemp("experiment.yaml", experiment), "--stability-window", "1s", "--report-dir", reportDir, ...extraArgs],
-      lab.kubeconfig, { OPERATOR_CHAOS_PAUSE_AT: "reverting" }));
-    await run.waitFor(/paused at reverting/, 120_000);
-    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("broken");
-    return { namespace, reportDir, run };
-  }
-
-  it("started again 20 s later: the same run reverts, retrying meanwhile, and its report says so", async () => {
-    const { namespace, reportDir, run } = await pausedBeforeRevert("down-20s");
-    const start = await stopApiServer();
-    run.child.kill("SIGUSR2");
-    await new Promise((resolvePause) => setTimeout(resolvePause, 20_000));
-    await start();
-    const exit = await run.exit;
-    const output = `${run.stdout()}\n${run.stderr()}`;
-    expect(exit.signal).toBeNull();
-    // Not Resilient (nobody repaired, and the lock may have lapsed meanwhile), but not "still active" either.
-    expect(exit.code, output).toBe(1);
-    expect(run.stderr()).toMatch(/revert of ConfigMap\/\S+ failed \(attempt 1: .*\); retrying in \d+ ms/);
-    expect(run.stderr()).toMatch(/revert succeeded after \d+ retr(y|ies) \(\d+ ms\)/);
-    expect(output).not.toContain("FAULT STILL ACTIVE");
-    const report = readReport(reportDir) as RevertReport;
-    expect(report.revert!.retries).toBeGreaterThanOrEqual(1);
-    expect(report.revert!.stillActive).toEqual([]);
-    expect(report.revert!.durationMs).toBeGreaterThanOrEqual(15_000);
-    console.log(`revert with the API server down for 20 s: ${report.revert!.attempts} attempts, succeeded after ${report.revert!.durationMs} ms; verdict ${report.evaluation.verdict}`);
-    expect(await journalRecords(config, namespace)).toEqual([]);
-    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("good");
-  });
-
-  it("down past --revert-timeout: FAULT STILL ACTIVE with the exact clean command, exit 3; that command reverts it later", async () => {
-    const { namespace, reportDir, run } = await pausedBeforeRevert("down-long", ["--revert-timeout", "6s"]);
-    const start = await stopApiServer();
-    try {
-      run.child.kill("SIGUSR2");
-      const exit = await run.exit;
-      expect(exit.code, `${run.stdout()}\n${run.stderr()}`).toBe(3);
-      expect(run.stderr()).toMatch(/FAULT STILL ACTIVE: the revert failed after \d+ attempt\(s\): ConfigMap\/\S+\/web-config/);
-      expect(run.stderr()).toContain(`revert it with: operator-chaos clean -n ${namespace}`);
-      expect(run.stdout()).toMatch(/Cleanup: +FAULT STILL ACTIVE/);
-      const report = readReport(reportDir) as RevertReport;
-      expect(report.cleanupError).toMatch(/^FAULT STILL ACTIVE/);
-      expect(report.revert!.stillActive).toHaveLength(1);
-      expect(report.revert!.cleanCommand).toBe(`operator-chaos clean -n ${namespace}`);
-      expect(report.evaluation.verdict).not.toBe("Resilient");
-    } finally {
-      await start();
-    }
-    expect(await journalRecords(config, namespace)).toHaveLength(1);
-    const cleaned = await runCli(["clean", "-n", namespace], lab.kubeconfig);
-    expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
-    expect(await journalRecords(config, namespace)).toEqual([]);
-    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("good");
-  });
-});
-
+// The watch cases come before the revert-outage cases: after those long outages the controller-manager's
+// informers back off, and the default ServiceAccount of a new namespace (awaited by freshNamespace) can
+// take longer than a minute to appear.
 describe("watches across an API server restart", () => {
   interface Seen {
     values: string[];
@@ -354,6 +293,70 @@ describe("watches across an API server restart", () => {
     } finally {
       seen.stop();
     }
+  });
+});
+
+describe("the API server stopped during the revert (issue #11)", () => {
+  /** A ConfigDrift nobody repairs: its revert comes after the post-check; the run pauses right before it. */
+  async function pausedBeforeRevert(prefix: string, extraArgs: string[] = []) {
+    const namespace = await freshNamespace(prefix);
+    await configDrift.setup(rest, namespace);
+    const reportDir = mkdtempSync(join(tmpdir(), "oc-revert-down-"));
+    const experiment = configDrift.experiment(namespace, prefix) as { spec: { hypothesis: { recoveryTimeout: string } } };
+    experiment.spec.hypothesis.recoveryTimeout = "3s";
+    const run = follow(spawnCli(["run", writeTemp("experiment.yaml", experiment), "--stability-window", "1s", "--report-dir", reportDir, ...extraArgs],
+      lab.kubeconfig, { OPERATOR_CHAOS_PAUSE_AT: "reverting" }));
+    await run.waitFor(/paused at reverting/, 120_000);
+    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("broken");
+    return { namespace, reportDir, run };
+  }
+
+  it("started again 20 s later: the same run reverts, retrying meanwhile, and its report says so", async () => {
+    const { namespace, reportDir, run } = await pausedBeforeRevert("down-20s");
+    const start = await stopApiServer();
+    run.child.kill("SIGUSR2");
+    await new Promise((resolvePause) => setTimeout(resolvePause, 20_000));
+    await start();
+    const exit = await run.exit;
+    const output = `${run.stdout()}\n${run.stderr()}`;
+    expect(exit.signal).toBeNull();
+    // Not Resilient (nobody repaired, and the lock may have lapsed meanwhile), but not "still active" either.
+    expect(exit.code, output).toBe(1);
+    expect(run.stderr()).toMatch(/revert of ConfigMap\/\S+ failed \(attempt 1: .*\); retrying in \d+ ms/);
+    expect(run.stderr()).toMatch(/revert succeeded after \d+ retr(y|ies) \(\d+ ms\)/);
+    expect(output).not.toContain("FAULT STILL ACTIVE");
+    const report = readReport(reportDir) as RevertReport;
+    expect(report.revert!.retries).toBeGreaterThanOrEqual(1);
+    expect(report.revert!.stillActive).toEqual([]);
+    expect(report.revert!.durationMs).toBeGreaterThanOrEqual(15_000);
+    console.log(`revert with the API server down for 20 s: ${report.revert!.attempts} attempts, succeeded after ${report.revert!.durationMs} ms; verdict ${report.evaluation.verdict}`);
+    expect(await journalRecords(config, namespace)).toEqual([]);
+    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("good");
+  });
+
+  it("down past --revert-timeout: FAULT STILL ACTIVE with the exact clean command, exit 3; that command reverts it later", async () => {
+    const { namespace, reportDir, run } = await pausedBeforeRevert("down-long", ["--revert-timeout", "6s"]);
+    const start = await stopApiServer();
+    try {
+      run.child.kill("SIGUSR2");
+      const exit = await run.exit;
+      expect(exit.code, `${run.stdout()}\n${run.stderr()}`).toBe(3);
+      expect(run.stderr()).toMatch(/FAULT STILL ACTIVE: the revert failed after \d+ attempt\(s\): ConfigMap\/\S+\/web-config/);
+      expect(run.stderr()).toContain(`revert it with: operator-chaos clean -n ${namespace}`);
+      expect(run.stdout()).toMatch(/Cleanup: +FAULT STILL ACTIVE/);
+      const report = readReport(reportDir) as RevertReport;
+      expect(report.cleanupError).toMatch(/^FAULT STILL ACTIVE/);
+      expect(report.revert!.stillActive).toHaveLength(1);
+      expect(report.revert!.cleanCommand).toBe(`operator-chaos clean -n ${namespace}`);
+      expect(report.evaluation.verdict).not.toBe("Resilient");
+    } finally {
+      await start();
+    }
+    expect(await journalRecords(config, namespace)).toHaveLength(1);
+    const cleaned = await runCli(["clean", "-n", namespace], lab.kubeconfig);
+    expect(cleaned.code, cleaned.stdout + cleaned.stderr).toBe(0);
+    expect(await journalRecords(config, namespace)).toEqual([]);
+    expect((await rest.get<{ data: Record<string, string> }>(configPath(namespace))).data["config.yaml"]).toBe("good");
   });
 });
 
