@@ -58,26 +58,30 @@ async function runWithHook(scenario: Scenario, prefix: string, hook: Record<stri
 
 // Both hooks in one run per fault (the inject's answer is lost, then the first revert attempt fails):
 // half the runs, and the two paths together are the harder case.
+async function lostAnswerThenFailedRevert(scenario: Scenario): Promise<void> {
+  const outcome = await runWithHook(scenario, "lost-answer", { OPERATOR_CHAOS_THROW_AT: AFTER_MUTATION, OPERATOR_CHAOS_TEST_FAIL_REVERT_ONCE: scenario.faultType });
+  // The hook threw only after the server had applied a change of the fault's own.
+  expect(outcome.output).toContain("the server applied the change, its answer was lost (simulated)");
+  expect(outcome.report.error).toContain("the server applied the change, its answer was lost (simulated)");
+  expect(outcome.result.signal).toBeNull();
+  expect(outcome.result.code, outcome.output).toBe(1);
+  expect(outcome.report.phase).toBe("Aborted");
+  expect(outcome.report.evaluation.verdict).not.toBe("Resilient");
+  // The revert: failed once (503), retried, succeeded; the report says so.
+  expect(outcome.result.stderr).toMatch(/revert of \S+ failed \(attempt 1: test hook: revert of \w+: the server is restarting \(HTTP 503, simulated\)\); retrying in \d+ ms/);
+  expect(outcome.result.stderr).toMatch(/revert succeeded after 1 retry/);
+  expect(outcome.report.revert).toMatchObject({ retries: 1, stillActive: [] });
+  expect(outcome.report.revert!.failures).toEqual([expect.stringContaining("HTTP 503, simulated")]);
+  expect(outcome.output).not.toContain("FAULT STILL ACTIVE");
+  expect(outcome.records).toEqual([]);
+  expect(outcome.differences).toEqual([]);
+}
+
+// Namespaced cases work in namespaces of their own and run side by side; a cluster-scoped fault's case
+// compares every cluster-scoped object, so those run alone (as in crash.test.ts).
 describe.concurrent("an inject that throws after its journal write is reverted by the same run, retrying a revert that fails once", () => {
-  for (const scenario of SCENARIOS) {
-    it(`${scenario.title}: the change applied, its answer lost; the first revert answered 503; the same run reverts, nothing is left`, async () => {
-      const outcome = await runWithHook(scenario, "lost-answer", { OPERATOR_CHAOS_THROW_AT: AFTER_MUTATION, OPERATOR_CHAOS_TEST_FAIL_REVERT_ONCE: scenario.faultType });
-      // The hook threw only after the server had applied a change of the fault's own.
-      expect(outcome.output).toContain("the server applied the change, its answer was lost (simulated)");
-      expect(outcome.report.error).toContain("the server applied the change, its answer was lost (simulated)");
-      expect(outcome.result.signal).toBeNull();
-      expect(outcome.result.code, outcome.output).toBe(1);
-      expect(outcome.report.phase).toBe("Aborted");
-      expect(outcome.report.evaluation.verdict).not.toBe("Resilient");
-      // The revert: failed once (503), retried, succeeded; the report says so.
-      expect(outcome.result.stderr).toMatch(/revert of \S+ failed \(attempt 1: test hook: revert of \w+: the server is restarting \(HTTP 503, simulated\)\); retrying in \d+ ms/);
-      expect(outcome.result.stderr).toMatch(/revert succeeded after 1 retry/);
-      expect(outcome.report.revert).toMatchObject({ retries: 1, stillActive: [] });
-      expect(outcome.report.revert!.failures).toEqual([expect.stringContaining("HTTP 503, simulated")]);
-      expect(outcome.output).not.toContain("FAULT STILL ACTIVE");
-      expect(outcome.records).toEqual([]);
-      expect(outcome.differences).toEqual([]);
-    });
+  for (const scenario of SCENARIOS.filter((s) => !s.clusterScoped)) {
+    it(`${scenario.title}: the change applied, its answer lost; the first revert answered 503; the same run reverts, nothing is left`, () => lostAnswerThenFailedRevert(scenario));
   }
 
   it("ConfigDrift: a throw right after the journal write (before the change) is closed by the same run too", async () => {
@@ -89,4 +93,10 @@ describe.concurrent("an inject that throws after its journal write is reverted b
     expect(outcome.records).toEqual([]);
     expect(outcome.differences).toEqual([]);
   });
+});
+
+describe("the same for cluster-scoped faults, one at a time", () => {
+  for (const scenario of SCENARIOS.filter((s) => s.clusterScoped)) {
+    it(`${scenario.title}: the change applied, its answer lost; the first revert answered 503; the same run reverts, nothing is left`, () => lostAnswerThenFailedRevert(scenario));
+  }
 });
