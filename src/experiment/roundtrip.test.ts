@@ -34,7 +34,9 @@ const validExperiment: fc.Arbitrary<ChaosExperiment> = fc
     component: kubernetesName,
     ns: namespace,
     type: fc.constantFrom(...INJECTION_TYPES),
-    labels: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined }),
+    // Label keys as Kubernetes accepts them (alphanumeric at both ends): a valid experiment has no others.
+    // (fast-check also draws "__proto__", which the JSON path drops today: an open finding; the API server refuses such a key.)
+    labels: fc.option(fc.dictionary(fc.stringMatching(/^[a-z0-9]([a-z0-9._-]{0,10}[a-z0-9])?$/), fc.string({ maxLength: 20 }), { maxKeys: 3 }), { nil: undefined }),
     description: text,
     tier: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
     maxPodsAffected: fc.integer({ min: 1, max: 1000 }),
