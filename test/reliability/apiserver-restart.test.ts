@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KubeRest } from "../../src/kube/rest.js";
+import { KubeApiError, KubeRest } from "../../src/kube/rest.js";
 import { ResourceWatcher } from "../../src/kube/watcher.js";
 import { labDown } from "../../src/lab/down.js";
 import { httpStatus } from "../../src/lab/health.js";
@@ -54,8 +54,28 @@ const restart = (component: Component) => restartComponent(lab.dir, component, 1
 async function freshNamespace(prefix: string): Promise<string> {
   const name = `${prefix}-${Math.random().toString(16).slice(2, 8)}`;
   await rest.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  await addWhatTheControllerManagerAdds(name);
   await namespaceSettled(rest, name);
   return name;
+}
+
+/**
+ * After this file's long API-server outages the controller-manager (which acts as one ServiceAccount per
+ * controller) can take well over a minute to fill a new namespace in; CI saw the default ServiceAccount
+ * missing after 60 s. What it would add is written here instead, exactly as it writes it (the CA bundle is
+ * copied from kube-system), so the tests do not measure the controller-manager's backoff.
+ */
+async function addWhatTheControllerManagerAdds(namespace: string): Promise<void> {
+  const ignoreExisting = (error: unknown) => { if (!(error instanceof KubeApiError && error.status === 409)) throw error; };
+  await rest.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } })
+    .catch(ignoreExisting);
+  const bundle = await rest.get<{ metadata: { annotations?: Record<string, string> }; data: Record<string, string> }>(
+    "/api/v1/namespaces/kube-system/configmaps/kube-root-ca.crt");
+  await rest.create(`/api/v1/namespaces/${namespace}/configmaps`, {
+    apiVersion: "v1", kind: "ConfigMap",
+    metadata: { name: "kube-root-ca.crt", annotations: bundle.metadata.annotations ?? {} },
+    data: bundle.data,
+  }).catch(ignoreExisting);
 }
 
 const configPath = (namespace: string) => `/api/v1/namespaces/${namespace}/configmaps/web-config`;
