@@ -14,6 +14,7 @@ import { runCli, writeTemp } from "./support/cli.js";
 import { freshNamespace, labClients } from "./support/cluster.js";
 import { dumpObjects } from "./support/dump.js";
 import { kwokDeployment } from "./reliability/support.js";
+import { ResourceWatcher } from "../src/kube/watcher.js";
 
 const { lab, config, core } = labClients();
 const rest = new KubeRest(config);
@@ -45,6 +46,44 @@ function experiment(name: string, injection: Record<string, unknown>, extra: { c
       blastRadius: { maxPodsAffected: 1, allowDangerous: true, ...(extra.clusterScoped ? {} : { allowedNamespaces: [ns] }) },
     },
   };
+}
+
+async function operatorLog(pod: string): Promise<string> {
+  const result = await runCli(["lab", "logs", pod, "-n", LLAMASTACK.namespace, "--name", lab.name], lab.kubeconfig);
+  expect(result.code, result.stderr).toBe(0);
+  return result.stdout;
+}
+
+const DISTRIBUTIONS = `/apis/llamastack.io/v1alpha1/namespaces/${LLAMASTACK.namespace}/llamastackdistributions`;
+const PROBE = "quota-probe";
+
+/**
+ * Runs the quota seed while a user creates a distribution once the quota is in force (its usage
+ * computed, so the API server really refuses): the operator must create its Service, which the
+ * quota (services 0) refuses until it is lifted. Returns the report and the distribution's Service.
+ */
+async function quotaRunWithNewDistribution(extra: string[] = []) {
+  const controller = new AbortController();
+  let created: Promise<unknown> | undefined;
+  await new ResourceWatcher(rest, { path: `/api/v1/namespaces/${LLAMASTACK.namespace}/resourcequotas`, fieldSelector: "metadata.name=llamastack-chaos-quota", signal: controller.signal }, {
+    onEvent: (_type, object) => {
+      if (created || !(object as { status?: { used?: object } }).status?.used) return;
+      created = rest.create(DISTRIBUTIONS, {
+        apiVersion: "llamastack.io/v1alpha1", kind: "LlamaStackDistribution", metadata: { name: PROBE },
+        spec: { replicas: 1, server: { distribution: { name: "starter" } } },
+      });
+    },
+  }).start();
+  try {
+    const result = await run(seed("quota-exhaustion"), extra);
+    expect(created, "the distribution was created while the quota held").toBeDefined();
+    await created;
+    const service = await rest.get<{ metadata: { name: string } }>(`/api/v1/namespaces/${LLAMASTACK.namespace}/services/${PROBE}`).catch(() => undefined);
+    return { ...result, service };
+  } finally {
+    controller.abort();
+    await rest.delete(`${DISTRIBUTIONS}/${PROBE}`).catch(() => {});
+  }
 }
 
 async function failurePolicy(name = LLAMASTACK.webhookConfiguration): Promise<string | undefined> {
@@ -208,11 +247,39 @@ describe("PDBBlock and QuotaExhaustion against the demo operator as shipped", ()
     expect(confirmation(report)?.evidence).toMatch(/eviction of pod llamastack-controller-manager-\S+ blocked \(HTTP 429/);
   });
 
-  it("experiments/llamastack/quota-exhaustion.yaml is Resilient: the operator keeps running under a quota with no room", async () => {
+  it("pdb-block.yaml is not Resilient with LLAMASTACK_IGNORE_DISRUPTION_BUDGET: the operator deletes its own pod past the budget (Degraded, recovered_by_restart)", { timeout: 240_000 }, async () => {
+    const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.ignoreDisruptionBudget]: "true" } });
+    try {
+      const { code, report } = await run(seed("pdb-block"), ["--set", "hypothesis.recoveryTimeout=20s"]);
+      expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Degraded");
+      expect(code).not.toBe(0);
+      expect(report.evaluation.reasons?.join("; ")).toMatch(new RegExp(`recovered_by_restart: .*${pod} replaced by llamastack-controller-manager-`));
+      expect(await operatorLog(pod)).toMatch(/a disruption budget blocks evicting my pod; deleting it instead \(LLAMASTACK_IGNORE_DISRUPTION_BUDGET=true\) budget=opendatahub\/llamastack-chaos-pdb/);
+    } finally {
+      await deployLlamastack(lab.kubeconfig);
+    }
+  });
+
+  it("experiments/llamastack/quota-exhaustion.yaml is Resilient: a distribution created under the quota gets its Service once the quota is lifted", { timeout: 240_000 }, async () => {
     await deployLlamastack(lab.kubeconfig);
-    const { code, report } = await run(seed("quota-exhaustion"));
+    const { code, report, service } = await quotaRunWithNewDistribution();
     expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Resilient");
     expect(code).toBe(0);
     expect(confirmation(report)?.evidence).toMatch(/ResourceQuota llamastack-chaos-quota in force .*refused/);
+    expect(service?.metadata.name).toBe(PROBE);
+  });
+
+  it("quota-exhaustion.yaml is Failed with LLAMASTACK_GIVE_UP_ON_QUOTA: the refused Service create makes it give up; it stays unready and never creates it", { timeout: 240_000 }, async () => {
+    const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.giveUpOnQuota]: "true" } });
+    try {
+      const { code, report, service } = await quotaRunWithNewDistribution(["--set", "hypothesis.recoveryTimeout=10s"]);
+      expect(report.evaluation.verdict).toBe("Failed");
+      expect(code).toBe(1);
+      expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
+      expect(service).toBeUndefined();
+      expect(await operatorLog(pod)).toMatch(/a create was refused by a ResourceQuota; giving up instead of retrying.*exceeded quota: llamastack-chaos-quota/);
+    } finally {
+      await deployLlamastack(lab.kubeconfig);
+    }
   });
 });

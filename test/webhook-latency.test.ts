@@ -4,7 +4,8 @@
 // the experiment's namespace and never to this tool's own objects; then every object is gone.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployLlamastack, undeployLlamastack } from "../examples/llamastack/deploy.js";
+import { deployLlamastack, LLAMASTACK, undeployLlamastack } from "../examples/llamastack/deploy.js";
+import { SWITCH_FOR_EXPERIMENT } from "../examples/llamastack/switches.js";
 import { KubeRest } from "../src/kube/rest.js";
 import type { KubeObject } from "../src/kube/watch.js";
 import { ResourceWatcher } from "../src/kube/watcher.js";
@@ -125,5 +126,24 @@ describe("WebhookLatency", () => {
     const evidence = confirmation(report)?.evidence;
     expect(evidence).toMatch(/a dry-run update of leases\/\S+ took \d+ ms/);
     expect(Math.abs(addedMs(evidence) - 1000)).toBeLessThanOrEqual(200);
+  });
+
+  it("webhook-latency.yaml is Failed with LLAMASTACK_SHORT_LEASE_TIMEOUT: its 500 ms Lease renewals time out behind the slow webhook, it loses the lead and gives up", { timeout: 240_000 }, async () => {
+    const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCH_FOR_EXPERIMENT["webhook-latency"]]: "true" } });
+    try {
+      // The hold outlasts the operator's 4 s renew deadline.
+      const result = await runCli(["run", join(projectRoot(), "experiments", "llamastack", "webhook-latency.yaml"), "-o", "json", "--hold", "8s", "--stability-window", "2s",
+        "--set", "hypothesis.recoveryTimeout=10s"], lab.kubeconfig);
+      expect(result.stdout, result.stderr).toMatch(/^\{/);
+      const report = JSON.parse(result.stdout) as ExperimentReport;
+      expect(report.evaluation.verdict).toBe("Failed");
+      expect(result.code).toBe(1);
+      expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
+      const logs = await runCli(["lab", "logs", pod, "-n", LLAMASTACK.namespace, "--name", lab.name], lab.kubeconfig);
+      expect(logs.stdout).toMatch(/api request failed kind=timeout .*leases\/llamastack-controller-manager-leader-election.*no answer within 500 ms/);
+      expect(logs.stdout).toMatch(/lost the lead; giving up: no more campaigning or reconciling/);
+    } finally {
+      await deployLlamastack(lab.kubeconfig);
+    }
   });
 });

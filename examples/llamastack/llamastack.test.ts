@@ -13,6 +13,7 @@ import {
   validateServingConfig, type AdoptedFields, type Distribution,
 } from "./operator/desired.js";
 import { MODEL_CATALOG, WORKSPACE_LABELS } from "./operator/workspace.js";
+import { blocksPod, DisruptionBudgetReconciler } from "./operator/disruption.js";
 import { ApiError, ConnectionError, failureKind } from "./operator/kube.js";
 import type { Logger } from "./operator/log.js";
 import { backoffMs, NAMES } from "./operator/settings.js";
@@ -207,5 +208,35 @@ describe("the demo operator's error handling", () => {
     expect(lost).toEqual(["GET a: no answer within 2000 ms"]);
     expect(forbidden).toEqual(["PUT b: HTTP 403"]);
     expect(health.counters.failures.get("timeout")).toBe(1);
+  });
+});
+
+describe("the PDBBlock switch's drain hand-off (operator/disruption.ts)", () => {
+  const budget = (matchLabels: Record<string, string> | undefined, status?: { observedGeneration?: number; disruptionsAllowed?: number }) =>
+    ({ metadata: { name: "b", namespace: "opendatahub", generation: 1 }, spec: { selector: matchLabels ? { matchLabels } : undefined }, status });
+  const pod = { "control-plane": "controller-manager", "app.kubernetes.io/name": "llamastack", "pod-template-hash": "x" };
+
+  it("sees a processed budget over its pod's labels that allows no disruption as blocking, and nothing else", () => {
+    expect(blocksPod(budget({ "control-plane": "controller-manager" }, { observedGeneration: 1, disruptionsAllowed: 0 }), pod)).toBe(true);
+    // Not processed yet by the disruption controller, or still allowing a disruption.
+    expect(blocksPod(budget({ "control-plane": "controller-manager" }, {}), pod)).toBe(false);
+    expect(blocksPod(budget({ "control-plane": "controller-manager" }, { observedGeneration: 1, disruptionsAllowed: 1 }), pod)).toBe(false);
+    // Another workload's budget, or one with no label selector.
+    expect(blocksPod(budget({ "control-plane": "other" }, { observedGeneration: 1, disruptionsAllowed: 0 }), pod)).toBe(false);
+    expect(blocksPod(budget(undefined, { observedGeneration: 1, disruptionsAllowed: 0 }), pod)).toBe(false);
+  });
+
+  it("deletes its own pod once when a budget blocks it, and leaves it when none does", async () => {
+    const requests: string[] = [];
+    const client = { request: async (method: string, path: string) => { requests.push(`${method} ${path}`); return { metadata: { labels: pod } }; } } as never;
+    const logger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+    const cache = new Map<string, unknown>();
+    const reconciler = new DisruptionBudgetReconciler({ client, log: logger, namespace: "opendatahub", podName: "manager-1", budgets: { cache } as never });
+    await reconciler.reconcile();
+    expect(requests).toEqual(["GET /api/v1/namespaces/opendatahub/pods/manager-1"]);
+    cache.set("opendatahub/b", budget({ "app.kubernetes.io/name": "llamastack" }, { observedGeneration: 1, disruptionsAllowed: 0 }));
+    await reconciler.reconcile();
+    await reconciler.reconcile();
+    expect(requests).toEqual(["GET /api/v1/namespaces/opendatahub/pods/manager-1", "DELETE /api/v1/namespaces/opendatahub/pods/manager-1"]);
   });
 });

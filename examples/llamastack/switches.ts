@@ -38,6 +38,12 @@ export const SWITCHES = {
   noWebhookRepair: "LLAMASTACK_NO_WEBHOOK_REPAIR",
   /** ClientFault: the first 409 Conflict or 429 of any request makes it give up instead of retrying: no more reconciling, /readyz 503. */
   giveUpOnConflict: "LLAMASTACK_GIVE_UP_ON_CONFLICT",
+  /** QuotaExhaustion: a create refused for exceeded quota (403) is taken as final: it gives up: no more reconciling, /readyz 503. */
+  giveUpOnQuota: "LLAMASTACK_GIVE_UP_ON_QUOTA",
+  /** PDBBlock: a budget that blocks evicting its own pod is "worked around": it deletes its pod itself (its replacement does the same). */
+  ignoreDisruptionBudget: "LLAMASTACK_IGNORE_DISRUPTION_BUDGET",
+  /** WebhookLatency: leader election tuned for a fast API server: 500 ms Lease request deadline, and a lost lead is final: no more reconciling, /readyz 503. */
+  shortLeaseTimeout: "LLAMASTACK_SHORT_LEASE_TIMEOUT",
   /** Reconciler fuzzing: a Service name already taken by an object it does not own is deleted and taken over. */
   deleteOnNameClash: "LLAMASTACK_DELETE_ON_NAME_CLASH",
   /** Reconcile probe: alive and Ready, but reconciles nothing at all (no watches, no Lease): a zombie. */
@@ -66,6 +72,10 @@ export const SWITCH_FOR_EXPERIMENT = {
   "crd-mutation": SWITCHES.ignoreRolloutSettings,
   "finalizer-block": SWITCHES.forgetDeletedDeployment,
   "client-fault": SWITCHES.giveUpOnConflict,
+  "pdb-block": SWITCHES.ignoreDisruptionBudget,
+  "webhook-latency": SWITCHES.shortLeaseTimeout,
+  // quota-exhaustion is not here: its switch only shows once something must be created under the quota
+  // (test/faults-admission.test.ts creates a distribution during the hold); the seed alone creates nothing.
 } as const satisfies Record<string, SwitchVariable>;
 
 export type Switches = Record<SwitchName, boolean>;

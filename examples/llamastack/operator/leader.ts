@@ -30,6 +30,8 @@ export interface LeaderElectionOptions {
   noLeaderRecovery: boolean;
   /** The LeaderElectionDisrupt switch: a leader whose Lease was deleted keeps leading without one. */
   ignoreLostLease?: boolean;
+  /** The WebhookLatency switch: a deadline for Lease requests shorter than the client's (a slow webhook makes them time out). */
+  requestTimeoutMs?: number;
 }
 
 /** A Lease's MicroTime: RFC 3339 with microseconds. */
@@ -89,7 +91,7 @@ export class LeaderElector {
     const now = Date.now();
     let lease: Lease;
     try {
-      lease = await this.client.request<Lease>("GET", this.path(this.options.name));
+      lease = await this.client.request<Lease>("GET", this.path(this.options.name), this.requestOptions());
     } catch (error) {
       if (!isNotFound(error)) throw error;
       if (this.leading && this.options.ignoreLostLease) {
@@ -99,7 +101,7 @@ export class LeaderElector {
         return;
       }
       const lost = this.leading;
-      await this.client.request<Lease>("POST", this.path(), { body: this.newLease(now) });
+      await this.client.request<Lease>("POST", this.path(), { ...this.requestOptions(), body: this.newLease(now) });
       this.becameLeader(now, lost ? "recreated its deleted lease" : "created the lease");
       return;
     }
@@ -164,7 +166,11 @@ export class LeaderElector {
   }
 
   private write(lease: Lease, spec: Lease["spec"]): Promise<Lease> {
-    return this.client.request<Lease>("PUT", this.path(this.options.name), { body: { ...lease, spec } });
+    return this.client.request<Lease>("PUT", this.path(this.options.name), { ...this.requestOptions(), body: { ...lease, spec } });
+  }
+
+  private requestOptions(): { timeoutMs?: number } {
+    return this.options.requestTimeoutMs === undefined ? {} : { timeoutMs: this.options.requestTimeoutMs };
   }
 
   /** Stops campaigning and renewing, and leaves the Lease to expire (a process that gave up). */

@@ -19,6 +19,7 @@ import { DistributionReconciler, ServingConfigReconciler } from "./reconcilers.j
 import { NAMES, settingsFrom } from "./settings.js";
 import { WorkspaceReconciler } from "./workspace.js";
 import { WEBHOOK, WebhookReconciler } from "./webhook.js";
+import { DisruptionBudgetReconciler } from "./disruption.js";
 import { SWITCHES } from "../switches.js";
 
 const settings = settingsFrom(process.env);
@@ -75,6 +76,12 @@ const webhookConfigurations = new Informer(client, log, {
   fieldSelector: `metadata.name=${WEBHOOK.configuration}`,
 }, () => webhookController.enqueue(webhookReconciler.key));
 const informers = [configs, distributions, deployments, services, secrets, namespaces, catalogs, webhookConfigurations];
+// The PDBBlock switch only: the shipped operator never looks at disruption budgets.
+const budgets = switches.ignoreDisruptionBudget
+  ? new Informer(client, log, { ...informerOptions, name: "disruption-budgets", path: `/apis/policy/v1/namespaces/${settings.namespace}/poddisruptionbudgets` },
+    () => budgetController?.enqueue(budgetReconciler!.key))
+  : undefined;
+if (budgets) informers.push(budgets);
 informers.push(watchChaosConfig(client, log, injector, { namespace: settings.namespace, podName: settings.podName, resyncMs: settings.resyncMs, backoff: settings.backoff }));
 const allSynced = Promise.all(informers.map((informer) => informer.synced));
 
@@ -100,15 +107,20 @@ const webhookReconciler = new WebhookReconciler({
   client, log, namespace: settings.namespace, configurations: webhookConfigurations, noWebhookRepair: switches.noWebhookRepair,
 });
 const webhookController = new Controller("webhook-configuration", webhookReconciler.reconcile, log, settings.backoff);
-const controllers = [configController, distributionController, workspaceController, webhookController];
+const budgetReconciler = budgets ? new DisruptionBudgetReconciler({ client, log, namespace: settings.namespace, podName: settings.podName, budgets }) : undefined;
+const budgetController = budgetReconciler ? new Controller("disruption-budget", budgetReconciler.reconcile, log, settings.backoff) : undefined;
+const controllers = [configController, distributionController, workspaceController, webhookController, ...(budgetController ? [budgetController] : [])];
 
 let synced = false;
+let shuttingDown = false;
 let ledOnce = false;
 let gaveUp: string | undefined;
 
 const elector = new LeaderElector(client, log, {
   namespace: settings.namespace, name: NAMES.lease, identity: settings.identity,
   ...settings.lease, noLeaderRecovery: switches.noLeaderRecovery, ignoreLostLease: switches.ignoreLostLease,
+  // Tuned on a fast API server: enough for a Lease write there, not behind a slow admission webhook.
+  ...(switches.shortLeaseTimeout ? { requestTimeoutMs: 500 } : {}),
 }, {
   started: () => {
     // Reconciling from half-filled caches would "create" what exists: wait for the sync, as
@@ -120,12 +132,17 @@ const elector = new LeaderElector(client, log, {
       configController.enqueue(configReconciler.key);
       enqueueWorkspace();
       webhookController.enqueue(webhookReconciler.key);
+      if (budgetReconciler) budgetController!.enqueue(budgetReconciler.key);
       for (const key of distributions.cache.keys()) distributionController.enqueue(key);
       for (const controller of controllers) controller.resume();
     });
   },
   stopped: () => {
     for (const controller of controllers) controller.pause();
+    if (switches.shortLeaseTimeout && !shuttingDown) {
+      // A manager whose leader-election loop ends with its lead: the process lives on, unready.
+      giveUp("a lost lead", "lost the lead; giving up: no more campaigning or reconciling, /readyz answers 503 (LLAMASTACK_SHORT_LEASE_TIMEOUT=true)", {});
+    }
   },
 });
 
@@ -142,27 +159,33 @@ if (switches.exitOnForbidden) {
   });
 }
 
+/** What the give-up switches do: stop for good while the process lives on, /readyz answering 503. */
+function giveUp(cause: string, message: string, fields: Record<string, string>): void {
+  if (gaveUp) return;
+  gaveUp = cause;
+  log.error(message, fields);
+  for (const controller of controllers) controller.pause();
+  for (const each of informers) each.stop();
+  elector.halt();
+}
+
 if (switches.giveUpOnLostWatch) {
   for (const informer of informers) {
-    informer.onWatchLost((reason) => {
-      if (gaveUp) return;
-      gaveUp = `a lost watch: ${reason}`;
-      log.error("a watch was lost; giving up: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_LOST_WATCH=true)", { reason });
-      for (const controller of controllers) controller.pause();
-      for (const each of informers) each.stop();
-      elector.halt();
-    });
+    informer.onWatchLost((reason) => giveUp(`a lost watch: ${reason}`, "a watch was lost; giving up: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_LOST_WATCH=true)", { reason }));
   }
 }
 
 if (switches.giveUpOnConflict) {
-  health.onConflictOrThrottled((message) => {
-    if (gaveUp) return;
-    gaveUp = `a conflict or 429: ${message}`;
-    log.error("a request got a conflict or a 429; giving up instead of retrying: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_CONFLICT=true)", { error: message });
-    for (const controller of controllers) controller.pause();
-    for (const each of informers) each.stop();
-    elector.halt();
+  health.onConflictOrThrottled((message) =>
+    giveUp(`a conflict or 429: ${message}`, "a request got a conflict or a 429; giving up instead of retrying: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_CONFLICT=true)", { error: message }));
+}
+
+if (switches.giveUpOnQuota) {
+  // A quota refusal is a 403, but not a permission problem: it passes once the quota has room.
+  health.onForbidden((message) => {
+    if (/exceeded quota|status unknown for quota/.test(message)) {
+      giveUp(`a quota refusal: ${message}`, "a create was refused by a ResourceQuota; giving up instead of retrying: no more reconciling, /readyz answers 503 (LLAMASTACK_GIVE_UP_ON_QUOTA=true)", { error: message });
+    }
   });
 }
 
@@ -229,7 +252,6 @@ if (switches.zombie) {
   elector.start();
 }
 
-let shuttingDown = false;
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
