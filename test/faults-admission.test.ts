@@ -249,15 +249,11 @@ describe("PDBBlock and QuotaExhaustion against the demo operator as shipped", ()
 
   it("pdb-block.yaml is not Resilient with LLAMASTACK_IGNORE_DISRUPTION_BUDGET: the operator deletes its own pod past the budget (Degraded, recovered_by_restart)", { timeout: 240_000 }, async () => {
     const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.ignoreDisruptionBudget]: "true" } });
-    try {
-      const { code, report } = await run(seed("pdb-block"), ["--set", "hypothesis.recoveryTimeout=20s"]);
-      expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Degraded");
-      expect(code).not.toBe(0);
-      expect(report.evaluation.reasons?.join("; ")).toMatch(new RegExp(`recovered_by_restart: .*${pod} replaced by llamastack-controller-manager-`));
-      expect(await operatorLog(pod)).toMatch(/a disruption budget blocks evicting my pod; deleting it instead \(LLAMASTACK_IGNORE_DISRUPTION_BUDGET=true\) budget=opendatahub\/llamastack-chaos-pdb/);
-    } finally {
-      await deployLlamastack(lab.kubeconfig);
-    }
+    const { code, report } = await run(seed("pdb-block"), ["--set", "hypothesis.recoveryTimeout=20s"]);
+    expect(report.evaluation.verdict, report.evaluation.reasons?.join("; ")).toBe("Degraded");
+    expect(code).not.toBe(0);
+    expect(report.evaluation.reasons?.join("; ")).toMatch(new RegExp(`recovered_by_restart: .*${pod} replaced by llamastack-controller-manager-`));
+    expect(await operatorLog(pod)).toMatch(/a disruption budget blocks evicting my pod; deleting it instead \(LLAMASTACK_IGNORE_DISRUPTION_BUDGET=true\) budget=opendatahub\/llamastack-chaos-pdb/);
   });
 
   it("experiments/llamastack/quota-exhaustion.yaml is Resilient: a distribution created under the quota gets its Service once the quota is lifted", { timeout: 240_000 }, async () => {
@@ -271,15 +267,11 @@ describe("PDBBlock and QuotaExhaustion against the demo operator as shipped", ()
 
   it("quota-exhaustion.yaml is Failed with LLAMASTACK_GIVE_UP_ON_QUOTA: the refused Service create makes it give up; it stays unready and never creates it", { timeout: 240_000 }, async () => {
     const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCHES.giveUpOnQuota]: "true" } });
-    try {
-      const { code, report, service } = await quotaRunWithNewDistribution(["--set", "hypothesis.recoveryTimeout=10s"]);
-      expect(report.evaluation.verdict).toBe("Failed");
-      expect(code).toBe(1);
-      expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
-      expect(service).toBeUndefined();
-      expect(await operatorLog(pod)).toMatch(/a create was refused by a ResourceQuota; giving up instead of retrying.*exceeded quota: llamastack-chaos-quota/);
-    } finally {
-      await deployLlamastack(lab.kubeconfig);
-    }
+    const { code, report, service } = await quotaRunWithNewDistribution(["--set", "hypothesis.recoveryTimeout=10s"]);
+    expect(report.evaluation.verdict).toBe("Failed");
+    expect(code).toBe(1);
+    expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
+    expect(service).toBeUndefined();
+    expect(await operatorLog(pod)).toMatch(/a create was refused by a ResourceQuota; giving up instead of retrying.*exceeded quota: llamastack-chaos-quota/);
   });
 });

@@ -130,20 +130,16 @@ describe("WebhookLatency", () => {
 
   it("webhook-latency.yaml is Failed with LLAMASTACK_SHORT_LEASE_TIMEOUT: its 500 ms Lease renewals time out behind the slow webhook, it loses the lead and gives up", { timeout: 240_000 }, async () => {
     const { pod } = await deployLlamastack(lab.kubeconfig, { switches: { [SWITCH_FOR_EXPERIMENT["webhook-latency"]]: "true" } });
-    try {
-      // The hold outlasts the operator's 4 s renew deadline.
-      const result = await runCli(["run", join(projectRoot(), "experiments", "llamastack", "webhook-latency.yaml"), "-o", "json", "--hold", "8s", "--stability-window", "2s",
-        "--set", "hypothesis.recoveryTimeout=10s"], lab.kubeconfig);
-      expect(result.stdout, result.stderr).toMatch(/^\{/);
-      const report = JSON.parse(result.stdout) as ExperimentReport;
-      expect(report.evaluation.verdict).toBe("Failed");
-      expect(result.code).toBe(1);
-      expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
-      const logs = await runCli(["lab", "logs", pod, "-n", LLAMASTACK.namespace, "--name", lab.name], lab.kubeconfig);
-      expect(logs.stdout).toMatch(/api request failed kind=timeout .*leases\/llamastack-controller-manager-leader-election.*no answer within 500 ms/);
-      expect(logs.stdout).toMatch(/lost the lead; giving up: no more campaigning or reconciling/);
-    } finally {
-      await deployLlamastack(lab.kubeconfig);
-    }
+    // The hold outlasts the operator's 4 s renew deadline.
+    const result = await runCli(["run", join(projectRoot(), "experiments", "llamastack", "webhook-latency.yaml"), "-o", "json", "--hold", "8s", "--stability-window", "2s",
+      "--set", "hypothesis.recoveryTimeout=10s"], lab.kubeconfig);
+    expect(result.stdout, result.stderr).toMatch(/^\{/);
+    const report = JSON.parse(result.stdout) as ExperimentReport;
+    expect(report.evaluation.verdict).toBe("Failed");
+    expect(result.code).toBe(1);
+    expect(report.evaluation.reasons?.[0]).toMatch(/steady state not restored: .*conditionTrue Deployment\/llamastack-controller-manager: Available=False/);
+    const logs = await runCli(["lab", "logs", pod, "-n", LLAMASTACK.namespace, "--name", lab.name], lab.kubeconfig);
+    expect(logs.stdout).toMatch(/api request failed kind=timeout .*leases\/llamastack-controller-manager-leader-election.*no answer within 500 ms/);
+    expect(logs.stdout).toMatch(/lost the lead; giving up: no more campaigning or reconciling/);
   });
 });
