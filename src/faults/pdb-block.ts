@@ -122,7 +122,7 @@ export const pdbBlock = defineRunnableFault<PdbBlockData, PdbBlockRecord>(pdbBlo
   permissions: (parameters, namespace) => [
     ...["create", "get", "list", "watch", "delete"].map((verb) => ({ verb, group: "policy", resource: "poddisruptionbudgets", namespace })),
     { verb: "list", group: "", resource: "pods", namespace },
-    ...(parameters.evict === "true" ? [{ verb: "create", group: "", resource: "pods/eviction", namespace }] : []),
+    ...(parameters.evict === "true" ? [{ verb: "get", group: "", resource: "pods", namespace }, { verb: "create", group: "", resource: "pods/eviction", namespace }] : []),
   ],
 
   observedPods: (context, plan) => ({ namespace: context.namespace, labelSelector: Object.entries(plan.data.matchLabels).map(([k, v]) => `${k}=${v}`).join(",") }),
@@ -200,15 +200,28 @@ export const pdbBlock = defineRunnableFault<PdbBlockData, PdbBlockRecord>(pdbBlo
     }
     const held = `PodDisruptionBudget ${name} allows 0 disruptions (expectedPods ${status?.expectedPods ?? 0}, currentHealthy ${status?.currentHealthy ?? 0})`;
     if (!evict) return { confirmed: true, evidence: held };
+    // The API server lets any terminating pod be "evicted" whatever the budget: a pod someone else is
+    // deleting proves nothing either way. The resourceVersion precondition makes a deletion that
+    // starts between this read and the eviction a 409 rather than an eviction that seems allowed.
+    const podPath = `/api/v1/namespaces/${context.namespace}/pods/${evict}`;
+    const beingDeleted = `${held}; pod ${evict} was being deleted by someone else before the eviction request`;
+    const pod = await readOptional<{ metadata: { resourceVersion?: string; deletionTimestamp?: string } }>(context.cluster.rest, podPath);
+    if (!pod) return { confirmed: true, evidence: `${held}; pod ${evict} was gone before the eviction request` };
+    if (pod.metadata.deletionTimestamp) return { confirmed: true, evidence: beingDeleted };
     try {
-      await context.cluster.rest.create(`/api/v1/namespaces/${context.namespace}/pods/${evict}/eviction`, {
+      await context.cluster.rest.create(`${podPath}/eviction`, {
         apiVersion: "policy/v1", kind: "Eviction", metadata: { name: evict, namespace: context.namespace },
+        deleteOptions: { preconditions: { resourceVersion: pod.metadata.resourceVersion } },
       });
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 429) {
         return { confirmed: true, evidence: `${held}; eviction of pod ${evict} blocked (HTTP 429: ${error.message.replace(/^POST \S+: /, "")})` };
       }
       if (isNotFound(error)) return { confirmed: true, evidence: `${held}; pod ${evict} was gone before the eviction request` };
+      if (isConflict(error)) {
+        const now = await readOptional<{ metadata: { deletionTimestamp?: string } }>(context.cluster.rest, podPath);
+        if (!now || now.metadata.deletionTimestamp) return { confirmed: true, evidence: beingDeleted };
+      }
       return { confirmed: false, reason: `the eviction of pod ${evict} failed unexpectedly: ${(error as Error).message}` };
     }
     return { confirmed: false, reason: `the eviction of pod ${evict} was allowed despite PodDisruptionBudget ${name}: the budget does not block evictions` };
