@@ -1,7 +1,8 @@
 // Admission and capacity faults on a real control plane: WebhookDisrupt against the demo operator's
 // own validating webhook (Resilient as shipped, Failed with its switch), PDBBlock and
-// QuotaExhaustion (the fault proven by a refused eviction / dry-run create), bad input refused with
-// nothing changed, and the Go tool's leftovers cleaned.
+// QuotaExhaustion (the fault proven by a refused eviction / dry-run create) on a workload and on
+// the demo operator (Resilient as shipped, not with LLAMASTACK_IGNORE_DISRUPTION_BUDGET /
+// LLAMASTACK_GIVE_UP_ON_QUOTA), bad input refused with nothing changed, and the Go tool's leftovers cleaned.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployLlamastack, LLAMASTACK, undeployLlamastack } from "../examples/llamastack/deploy.js";
@@ -243,7 +244,7 @@ describe("QuotaExhaustion", () => {
   });
 });
 
-describe("PDBBlock and QuotaExhaustion against the demo operator as shipped", () => {
+describe("PDBBlock and QuotaExhaustion against the demo operator: Resilient as shipped, not with its switch", () => {
   it("experiments/llamastack/pdb-block.yaml is Resilient: the eviction of the controller manager is blocked and it keeps running", async () => {
     await deployLlamastack(lab.kubeconfig);
     const { code, report } = await run(seed("pdb-block"));

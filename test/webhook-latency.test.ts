@@ -1,7 +1,8 @@
 // WebhookLatency on a real control plane: our latency webhook (a Deployment of the Node.js server
 // from a ConfigMap, run by the lab's process runner, a generated serving certificate) adds the
 // configured delay — measured through the API server before observation, within 20 % — only in
-// the experiment's namespace and never to this tool's own objects; then every object is gone.
+// the experiment's namespace and never to this tool's own objects; then every object is gone. The
+// seed is Resilient against the demo operator as shipped, Failed with LLAMASTACK_SHORT_LEASE_TIMEOUT.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployLlamastack, LLAMASTACK, undeployLlamastack } from "../examples/llamastack/deploy.js";
