@@ -37,7 +37,7 @@ beforeAll(async () => {
   await deployLlamastack(lab.kubeconfig);
   const generated = await runCli(["generate", "experiments", "--profile", "llamastack-demo", "-o", catalog], lab.kubeconfig);
   expect(generated.code, generated.stderr).toBe(0);
-  expect(generated.stderr).toContain("Generated 4 experiments for 2 components, copied 1 profile-specific, skipped 4");
+  expect(generated.stderr).toContain("Generated 27 experiments for 2 components, copied 2 profile-specific, skipped 13");
 }, 300_000);
 
 afterAll(async () => {
