@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { formatDiagnostic } from "../experiment/diagnostic.js";
+import { orderSteps, parsePlaybook, type PlaybookStep } from "./playbook.js";
+import { newState, planRun, stateConfigMapName, withFailed, withFinished, withRunning, StepOutcome } from "./playbook-state.js";
+
+const errors = (text: string) => {
+  const parsed = parsePlaybook(text, "pb.yaml");
+  if (parsed.ok) throw new Error("expected errors");
+  return parsed.diagnostics.map(formatDiagnostic);
+};
+
+const CHAOS = `apiVersion: chaos.operatorchaos.io/v1alpha1
+kind: ChaosPlaybook
+metadata:
+  name: demo
+  description: apply, then chaos
+chaos:
+  knowledgeDir: knowledge
+  steps:
+    - name: chaos
+      type: chaos
+      dependsOn: [apply]
+      experiments: [drift.yaml]
+    - name: apply
+      type: manifests
+      path: deploy/
+`;
+
+const UPGRADE = `kind: UpgradePlaybook
+metadata: {name: op-1-to-2, description: d}
+upgrade:
+  source: {knowledgeDir: v1, version: "1"}
+  target: {knowledgeDir: v2, version: "2"}
+  path: {operator: op, namespace: ns, hops: [{channel: stable-2}]}
+  steps:
+    - {name: validate-source, type: validate-version}
+    - {name: trigger-upgrade, type: olm}
+    - {name: validate-target, type: validate-version, dependsOn: trigger-upgrade}
+`;
+
+describe("playbook format", () => {
+  it("reads a ChaosPlaybook and orders the steps by dependsOn (ties by file order)", () => {
+    const parsed = parsePlaybook(CHAOS, "pb.yaml");
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.kind).toBe("ChaosPlaybook");
+    expect(parsed.value.steps.map((step) => step.name)).toEqual(["apply", "chaos"]);
+  });
+
+  it("reads an UpgradePlaybook with the legacy single path; an empty kind is an upgrade", () => {
+    const parsed = parsePlaybook(UPGRADE.replace("kind: UpgradePlaybook\n", ""), "pb.yaml");
+    expect(parsed.ok && parsed.value.kind).toBe("UpgradePlaybook");
+    expect(parsed.ok && parsed.value.steps.map((step) => step.name)).toEqual(["validate-source", "trigger-upgrade", "validate-target"]);
+  });
+
+  it("an unknown step type is an error at its line and column, listing the types", () => {
+    const [message, ...rest] = errors(CHAOS.replace("type: manifests", "type: helm"));
+    expect(rest).toEqual([]);
+    expect(message).toMatch(/^pb\.yaml:14:13: chaos\.steps\[1\]\.type: .*"helm"/);
+    expect(message).toContain("manifests");
+  });
+
+  it("a dependency cycle is an error naming the cycle, at the dependsOn of its first step", () => {
+    const cyclic = CHAOS.replace("      path: deploy/\n", "      path: deploy/\n      dependsOn: chaos\n");
+    expect(errors(cyclic)).toEqual(["pb.yaml:11:18: chaos.steps[0].dependsOn: dependency cycle: chaos → apply → chaos"]);
+  });
+
+  it("dependsOn naming no step, duplicate names, missing fields and unknown fields are positioned errors", () => {
+    expect(errors(CHAOS.replace("dependsOn: [apply]", "dependsOn: [aply]"))).toEqual([
+      expect.stringMatching(/^pb\.yaml:11:19: chaos\.steps\[0\]\.dependsOn\[0\]: dependsOn names no step: "aply"/),
+    ]);
+    expect(errors(CHAOS.replace("name: apply", "name: chaos")).join("\n")).toContain('duplicate step name "chaos" (first used by step 1)');
+    expect(errors(CHAOS.replace("      path: deploy/\n", ""))).toEqual([expect.stringMatching(/^pb\.yaml:\d+:\d+: chaos\.steps\[1\]\.path: .*a manifests step needs path/)]);
+    expect(errors(CHAOS.replace("      experiments: [drift.yaml]\n", "      experiment: [drift.yaml]\n")).join("\n")).toMatch(/pb\.yaml:12:7: chaos\.steps\[0\]\.experiment/);
+    expect(errors(CHAOS.replace("  description: apply, then chaos\n", "")).join("\n")).toMatch(/metadata\.description/);
+    expect(errors(CHAOS.replace("ChaosPlaybook", "UpgradePlaybook")).join("\n")).toContain("an UpgradePlaybook needs an upgrade: section");
+    expect(errors(CHAOS.replace("chaos.operatorchaos.io/v1alpha1", "v1")).join("\n")).toMatch(/^pb\.yaml:1:13: apiVersion/);
+    expect(errors("a: [\n")[0]).toMatch(/^pb\.yaml:\d+:\d+:/);
+  });
+
+  it("an olm step needs paths, and pathRef when there are several", () => {
+    expect(errors(UPGRADE.replace(/  path: .*\n/, "")).join("\n")).toContain("an olm step needs upgrade.paths");
+    const two = UPGRADE.replace(/  path: (.*)\n/, "  paths:\n    - $1\n    - {operator: other, namespace: ns, hops: [{channel: c}]}\n");
+    expect(errors(two).join("\n")).toContain("with 2 upgrade paths an olm step needs pathRef");
+    expect(parsePlaybook(two.replace("type: olm}", "type: olm, pathRef: other}"), "pb.yaml").ok).toBe(true);
+  });
+
+  it("orderSteps keeps file order when nothing depends on anything", () => {
+    const steps = ["a", "b", "c"].map((name) => ({ name, type: "manual" }) as PlaybookStep);
+    expect(orderSteps(steps).map((s) => s.name)).toEqual(["a", "b", "c"]);
+    expect(orderSteps([{ ...steps[0]!, dependsOn: ["c"] }, steps[1]!, steps[2]!]).map((s) => s.name)).toEqual(["b", "c", "a"]);
+  });
+});
+
+describe("playbook state and resume", () => {
+  const steps = ["apply", "chaos", "validate"].map((name) => ({ name, type: "manual" }) as PlaybookStep);
+  const t = new Date("2026-01-01T00:00:00Z");
+
+  it("a fresh run runs everything", () => {
+    expect(planRun(steps, undefined)).toEqual({ ok: true, plan: { run: steps, skip: [] } });
+  });
+
+  it("after a crash in step 2: step 1 is skipped, step 2 is the interrupted one and runs again", () => {
+    let state = newState("demo", t);
+    state = withFinished(withRunning(state, "apply", t), "apply", StepOutcome.Completed, t);
+    state = withRunning(state, "chaos", t);
+    const decision = planRun(steps, state);
+    expect(decision.ok && decision.plan.run.map((s) => s.name)).toEqual(["chaos", "validate"]);
+    expect(decision.ok && decision.plan.skip.map((s) => s.step.name)).toEqual(["apply"]);
+    expect(decision.ok && decision.plan.interrupted).toBe("chaos");
+  });
+
+  it("after a failure: refused without --resume-from; --resume-from must name the failed step unless forced", () => {
+    const state = withFailed(withFinished(newState("demo", t), "apply", StepOutcome.Completed, t), "chaos", "verdict Failed", t);
+    expect(planRun(steps, state)).toEqual({ ok: false, error: expect.stringContaining('failed at step "chaos" (verdict Failed): rerun with --resume-from chaos') });
+    expect(planRun(steps, state, { resumeFrom: "validate" })).toEqual({ ok: false, error: expect.stringContaining("add --force-resume") });
+    const forced = planRun(steps, state, { resumeFrom: "validate", forceResume: true });
+    expect(forced.ok && forced.plan.run.map((s) => s.name)).toEqual(["validate"]);
+    expect(planRun(steps, state, { resumeFrom: "nope" })).toEqual({ ok: false, error: expect.stringContaining('no step "nope"') });
+    expect(withRunning(state, "chaos", t).failedStep).toBeUndefined();
+  });
+
+  it("state ConfigMap names are DNS names", () => {
+    expect(stateConfigMapName("My Playbook_v1.2")).toBe("operator-chaos-playbook-my-playbook-v1-2");
+  });
+});
