@@ -10,6 +10,8 @@ interface PlaybookFlags {
   stateNamespace: string;
   reportDir?: string;
   timeout: string;
+  hold?: string;
+  stabilityWindow?: string;
   kubeconfig?: string;
   context?: string;
   lockNamespace?: string;
@@ -30,6 +32,8 @@ export function registerPlaybookCommands(program: Command): void {
     .option("--state-namespace <namespace>", "namespace of the ConfigMap that holds the run's progress", "default")
     .option("--report-dir <dir>", "reports of the chaos steps (one folder per step)")
     .option("--timeout <duration>", "deadline per experiment and per shell command", "60m")
+    .option("--hold <duration>", "chaos steps: how long a sustained fault is held")
+    .option("--stability-window <duration>", "chaos steps: how long the steady state must hold again")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .option("--lock-namespace <namespace>", "namespace of the per-operator lock Leases");
@@ -82,13 +86,23 @@ async function playbookCommand(argument: string | undefined, flags: PlaybookFlag
     err(`Error: --timeout: ${timeout.error} (expected a duration such as 30s or 60m)`);
     return 2;
   }
+  const windows: { holdMs?: number; stabilityWindowMs?: number } = {};
+  for (const [flag, value, key] of [["--hold", flags.hold, "holdMs"], ["--stability-window", flags.stabilityWindow, "stabilityWindowMs"]] as const) {
+    if (value === undefined) continue;
+    const parsed = Duration.tryParse(value);
+    if (!parsed.ok) {
+      err(`Error: ${flag}: ${parsed.error} (expected a duration such as 5s)`);
+      return 2;
+    }
+    windows[key] = parsed.value.milliseconds;
+  }
   const loaded = await loadPlaybookFile(file);
   if (!loaded) return 2;
   const { runPlaybook } = await import("../upgrade/playbook-run.js");
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const controller = new AbortController();
   const common = {
-    file, loaded, resume, stateNamespace: flags.stateNamespace, timeoutMs: timeout.value.milliseconds, signal: controller.signal, out, progress: err,
+    ...windows, file, loaded, resume, stateNamespace: flags.stateNamespace, timeoutMs: timeout.value.milliseconds, signal: controller.signal, out, progress: err,
     ...(flags.resumeFrom ? { resumeFrom: flags.resumeFrom } : {}),
     ...(flags.forceResume ? { forceResume: true } : {}),
     ...(flags.skipManual ? { skipManual: true } : {}),

@@ -24,6 +24,8 @@ export interface PlaybookRunOptions {
   readonly stateNamespace: string;
   readonly lockNamespace?: string;
   readonly timeoutMs: number;
+  readonly holdMs?: number;
+  readonly stabilityWindowMs?: number;
   readonly signal: AbortSignal;
   /** Cluster access; not needed for a dry run. */
   readonly kubeconfig?: KubeConfig;
@@ -119,6 +121,8 @@ export async function runPlaybook(options: PlaybookRunOptions): Promise<number> 
       ...(options.reportDir ? { reportDir: options.reportDir } : {}),
       ...(options.lockNamespace ? { lockNamespace: options.lockNamespace } : {}),
       ...(knowledgeDir ? { knowledgeDir } : {}),
+      ...(options.holdMs !== undefined ? { holdMs: options.holdMs } : {}),
+      ...(options.stabilityWindowMs !== undefined ? { stabilityWindowMs: options.stabilityWindowMs } : {}),
     };
     progress(`step ${step.name} (${step.type})…`);
     try {

@@ -23,6 +23,9 @@ export interface StepContext {
   readonly reportDir?: string;
   readonly lockNamespace?: string;
   readonly timeoutMs: number;
+  /** Passed to the chaos steps' runs (`--hold`, `--stability-window`). */
+  readonly holdMs?: number;
+  readonly stabilityWindowMs?: number;
   readonly signal: AbortSignal;
   readonly progress: (line: string) => void;
   /** Knowledge folder the step uses (explicit, else the playbook's default for its position). */
@@ -189,6 +192,8 @@ export async function chaosStep(step: PlaybookStep, context: StepContext): Promi
     progress: (line) => context.progress(`  ${line}`),
     ...(context.reportDir ? { reportDir: path.join(context.reportDir, step.name) } : {}),
     ...(context.lockNamespace ? { lockNamespace: context.lockNamespace } : {}),
+    ...(context.holdMs !== undefined ? { holdMs: context.holdMs } : {}),
+    ...(context.stabilityWindowMs !== undefined ? { stabilityWindowMs: context.stabilityWindowMs } : {}),
   });
   for (const entry of outcome.entries) context.progress(`  ${entry.line}`);
   if (outcome.interrupted) throw new Error("interrupted");
