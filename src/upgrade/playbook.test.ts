@@ -124,3 +124,41 @@ describe("playbook state and resume", () => {
     expect(stateConfigMapName("My Playbook_v1.2")).toBe("operator-chaos-playbook-my-playbook-v1-2");
   });
 });
+
+describe("generate upgrade | chaos", async () => {
+  const { stringify } = await import("yaml");
+  const path = await import("node:path");
+  const { packageRoot } = await import("../experiment/package-root.js");
+  const { loadKnowledgeVersion } = await import("./sources.js");
+  const { chaosPlaybook, fileDanger, upgradePlaybook } = await import("./playbook-generate.js");
+  const testdata = path.join(packageRoot(), "src", "upgrade", "testdata");
+  const v1 = (await loadKnowledgeVersion("--source", path.join(testdata, "v1", "knowledge"))).models;
+  const v2 = (await loadKnowledgeVersion("--target", path.join(testdata, "v2", "knowledge"))).models;
+
+  it("generate upgrade: validate-source → upgrade → validate-target, a playbook that validates (olm and manifests forms)", () => {
+    for (const manifests of [undefined, "deploy/v2"]) {
+      const playbook = upgradePlaybook({ sourceDir: "v1", targetDir: "v2", source: v1, target: v2, ...(manifests ? { manifests } : {}) });
+      const parsed = parsePlaybook(stringify(playbook), "generated.yaml");
+      expect(parsed.ok, JSON.stringify(parsed)).toBe(true);
+      if (!parsed.ok) continue;
+      expect(parsed.value.playbook.metadata.name).toMatch(/^demo-operator-1\.0\.0-to-\S+$/);
+      expect(parsed.value.steps.map((step) => `${step.name}:${step.type}`)).toEqual(
+        ["validate-source:validate-version", manifests ? "upgrade:manifests" : "trigger-upgrade:olm", `validate-target:validate-version`]);
+    }
+  });
+
+  it("generate chaos: preflight → a chaos step per known component (sorted, chained) → cleanup; the danger filter by file name", () => {
+    const experiments = new Map([["stack", ["rbac-revoke.yaml", "pod-kill.yaml", "config-drift.yaml"]], ["unknown", ["pod-kill.yaml"]]]);
+    const all = chaosPlaybook({ knowledgeDir: "k", models: v1, experimentsDir: "exp/", experiments });
+    const parsed = parsePlaybook(stringify(all), "chaos.yaml");
+    expect(parsed.ok).toBe(true);
+    expect(all.chaos!.steps.map((step) => step.name)).toEqual(["preflight", "chaos-stack", "cleanup"]);
+    expect(all.chaos!.steps[1]!.experiments).toEqual(["exp/stack/config-drift.yaml", "exp/stack/pod-kill.yaml", "exp/stack/rbac-revoke.yaml"]);
+    expect(all.chaos!.steps[2]!.commands).toEqual(["operator-chaos clean --namespace demo-system"]);
+    expect(all.metadata.name).toBe("chaos-demo-operator");
+    const low = chaosPlaybook({ knowledgeDir: "k", models: v1, experimentsDir: "exp", experiments, danger: "low" });
+    expect(low.chaos!.steps[1]!.experiments).toEqual(["exp/stack/pod-kill.yaml"]);
+    expect([fileDanger("a/webhook-disrupt.yaml"), fileDanger("network-partition.yml"), fileDanger("controller-kill.yaml")]).toEqual(["high", "medium", "low"]);
+    expect(stringify(chaosPlaybook({ knowledgeDir: "k", models: v1, experimentsDir: "exp", experiments }))).toBe(stringify(all)); // deterministic
+  });
+});
