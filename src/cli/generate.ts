@@ -39,10 +39,11 @@ export function registerGenerateCommands(program: Command): void {
       process.exitCode = await generatePlaybookCommand(flags.output, async () => {
         const { loadKnowledgeVersion } = await import("../upgrade/sources.js");
         const { upgradePlaybook } = await import("../upgrade/playbook-generate.js");
+        const rel = await relativeToOutput(flags.output);
         return upgradePlaybook({
-          sourceDir: flags.source, targetDir: flags.target,
+          sourceDir: rel(flags.source), targetDir: rel(flags.target),
           source: (await loadKnowledgeVersion("--source", flags.source)).models, target: (await loadKnowledgeVersion("--target", flags.target)).models,
-          ...(flags.operator ? { operator: flags.operator } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}), ...(flags.manifests ? { manifests: flags.manifests } : {}),
+          ...(flags.operator ? { operator: flags.operator } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}), ...(flags.manifests ? { manifests: rel(flags.manifests) } : {}),
         });
       });
     });
@@ -65,9 +66,18 @@ export function registerGenerateCommands(program: Command): void {
           const dir = path.join(flags.experiments, name);
           if (statSync(dir).isDirectory()) experiments.set(name, readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)));
         }
-        return chaosPlaybook({ knowledgeDir: flags.knowledge, models, experimentsDir: flags.experiments, experiments, danger: flags.danger as never });
+        const rel = await relativeToOutput(flags.output);
+        return chaosPlaybook({ knowledgeDir: rel(flags.knowledge), models, experimentsDir: rel(flags.experiments), experiments, danger: flags.danger as never });
       });
     });
+}
+
+/** A playbook's paths are relative to the playbook file: rewrite the given ones for where it is written. */
+async function relativeToOutput(output: string | undefined): Promise<(location: string) => string> {
+  const path = await import("node:path");
+  if (!output) return (location) => location;
+  const base = path.dirname(path.resolve(output));
+  return (location) => (path.isAbsolute(location) ? location : path.relative(base, path.resolve(location)) || ".");
 }
 
 async function generatePlaybookCommand(output: string | undefined, build: () => Promise<unknown>): Promise<number> {
