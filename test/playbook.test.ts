@@ -1,6 +1,6 @@
-// Playbooks on the lab: a two-step ChaosPlaybook (apply "the new version" with a manifests step, then
-// one ConfigDrift experiment against the demo operator) is SIGKILLed in step 2; `playbook resume`
-// reverts what the dead step left, skips step 1 and finishes step 2 only. A failing step stops the
+// Playbooks on the lab: a three-step ChaosPlaybook (apply "the new version" with a manifests step, wait for
+// its Deployment, then one ConfigDrift experiment against the demo operator) is SIGKILLed in step 3;
+// `playbook resume` reverts what the dead step left, skips steps 1 and 2 and finishes step 3 only. A failing step stops the
 // playbook with its state on the cluster naming the step, and a plain rerun is refused.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,7 +52,7 @@ describe("playbook run / resume", () => {
     let stderr = "";
     child.stdout!.on("data", (chunk: Buffer) => { stdout += chunk.toString(); });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`step 2 never injected its fault:\n${stdout}\n${stderr}`)), 150_000);
+      const timer = setTimeout(() => reject(new Error(`step 3 never injected its fault:\n${stdout}\n${stderr}`)), 150_000);
       child.stderr!.on("data", (chunk: Buffer) => {
         stderr += chunk.toString();
         // The fault is in: the experiment observes. Kill the playbook there (no revert, no report).
@@ -64,18 +64,20 @@ describe("playbook run / resume", () => {
       child.once("close", () => resolve());
     });
     expect(child.signalCode, stderr).toBe("SIGKILL");
-    expect(stdout).toMatch(/^\[1\/2\] apply \.+ PASS \(\d+\.\ds\)$/m);
+    expect(stdout).toMatch(/^\[1\/3\] apply \.+ PASS \(\d+\.\ds\)$/m);
+    expect(stdout).toMatch(/^\[2\/3\] settled \.+ PASS \(\d+\.\ds\)$/m);
     expect(stderr).toContain("applied Deployment opendatahub/playbook-demo");
     const dead = await readState("playbook-demo");
-    expect(dead?.completedSteps).toEqual({ apply: expect.objectContaining({ status: "completed" }) });
+    expect(dead?.completedSteps).toEqual({ apply: expect.objectContaining({ status: "completed" }), settled: expect.objectContaining({ status: "completed" }) });
     expect(dead?.runningStep?.name).toBe("chaos");
 
     const resumed = await runCli(["playbook", "resume", file, ...STATE, ...WINDOWS], lab.kubeconfig);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/resume: step "chaos" was interrupted; reverted [1-9]\d* leftover change/);
-    expect(resumed.stderr).not.toContain("applied "); // step 1 did not run again
-    expect(resumed.stdout).toMatch(/^\[1\/2\] apply \.+ SKIP \(completed at .+\)$/m);
-    expect(resumed.stdout).toMatch(/^\[2\/2\] chaos \.+ PASS \(\d+\.\ds\)$/m);
+    expect(resumed.stderr).not.toContain("applied "); // steps 1 and 2 did not run again
+    expect(resumed.stdout).toMatch(/^\[1\/3\] apply \.+ SKIP \(completed at .+\)$/m);
+    expect(resumed.stdout).toMatch(/^\[2\/3\] settled \.+ SKIP \(completed at .+\)$/m);
+    expect(resumed.stdout).toMatch(/^\[3\/3\] chaos \.+ PASS \(\d+\.\ds\)$/m);
     expect(resumed.stderr).toMatch(/PASS {2}llamastack-config-drift \(Resilient/);
     expect(resumed.stdout.trim().split("\n").at(-1)).toBe("Playbook complete: playbook-demo");
     expect(await readState("playbook-demo")).toBeUndefined(); // a finished playbook leaves no state

@@ -8,7 +8,7 @@ import type { ClusterAccess } from "../engine/context.js";
 import { PlaybookKind, StepType, type LoadedPlaybook, type PlaybookStep } from "./playbook.js";
 import { newState, planRun, StepOutcome, withFailed, withFinished, withRunning, type PlaybookState } from "./playbook-state.js";
 import { PlaybookStateStore } from "./playbook-store.js";
-import { chaosStep, kubectlStep, MANUAL_SKIPPED, manifestsStep, manualStep, olmStep, resolveFrom, validateVersionStep, type StepContext } from "./playbook-steps.js";
+import { chaosStep, kubectlStep, MANUAL_SKIPPED, manifestsStep, manualStep, olmStep, resolveFrom, validateVersionStep, waitStep, type StepContext } from "./playbook-steps.js";
 
 export interface PlaybookRunOptions {
   readonly file: string;
@@ -60,6 +60,7 @@ const RUNNERS: Record<StepType, (step: PlaybookStep, context: StepContext) => Pr
   [StepType.Olm]: olmStep,
   [StepType.Chaos]: chaosStep,
   [StepType.Manifests]: manifestsStep,
+  [StepType.Wait]: waitStep,
 };
 
 /** Runs (or resumes) a playbook; the exit code: 0 complete, 1 a step failed or the state forbids, 2 refused, 130 interrupted. */

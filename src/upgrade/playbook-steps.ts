@@ -111,6 +111,23 @@ function rolledOut(deployment: KubeObject | undefined): boolean {
     && (status?.availableReplicas ?? 0) === want && (status?.conditions ?? []).some((c) => c.type === "Available" && c.status === "True");
 }
 
+/** wait (ours): watch until the object exists (and its condition is True), within the step's timeout. */
+export async function waitStep(step: PlaybookStep, context: StepContext): Promise<string> {
+  const target = step.waitFor!;
+  const timeoutMs = step.timeout ? (await import("../experiment/duration.js")).Duration.parse(step.timeout).milliseconds : DEFAULT_ROLLOUT_MS;
+  const collection = await context.access.discovery.collectionPath(target.apiVersion, target.kind, target.namespace);
+  const key = `${target.namespace ?? ""}/${target.name}`;
+  const what = `${target.kind} ${target.namespace ? `${target.namespace}/` : ""}${target.name}${target.conditionType ? ` ${target.conditionType}=True` : " to exist"}`;
+  await context.access.waitForCollection({ path: collection, fieldSelector: `metadata.name=${target.name}`, timeoutMs, signal: context.signal, what }, (objects) => {
+    const object = objects.get(key);
+    if (!object) return undefined;
+    if (!target.conditionType) return true;
+    const conditions = (object.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    return conditions.some((c) => c.type === target.conditionType && c.status === "True") ? true : undefined;
+  });
+  return what.replace(" to exist", " exists");
+}
+
 /** Runs one shell command with the playbook's kubeconfig; rejects with its output on a non-zero exit. */
 function shell(command: string, context: StepContext): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -78,6 +78,14 @@ describe("playbook format", () => {
     expect(errors("a: [\n")[0]).toMatch(/^pb\.yaml:\d+:\d+:/);
   });
 
+  it("a wait step needs waitFor; with it, it is valid", () => {
+    const wait = CHAOS.replace("      path: deploy/\n", "      path: deploy/\n    - name: settled\n      type: wait\n      timeout: 30s\n");
+    expect(errors(wait)).toEqual([expect.stringMatching(/^pb\.yaml:16:\d+: chaos\.steps\[2\]\.waitFor: .*a wait step needs waitFor/)]);
+    const complete = wait.replace("      timeout: 30s\n", "      timeout: 30s\n      waitFor: {apiVersion: apps/v1, kind: Deployment, name: d, namespace: ns, conditionType: Available}\n");
+    expect(parsePlaybook(complete, "pb.yaml").ok).toBe(true);
+    expect(errors(complete.replace("timeout: 30s", "timeout: soon"))).toEqual([expect.stringMatching(/chaos\.steps\[2\]\.timeout: .*not a duration/)]);
+  });
+
   it("an olm step needs paths, and pathRef when there are several", () => {
     expect(errors(UPGRADE.replace(/  path: .*\n/, "")).join("\n")).toContain("an olm step needs upgrade.paths");
     const two = UPGRADE.replace(/  path: (.*)\n/, "  paths:\n    - $1\n    - {operator: other, namespace: ns, hops: [{channel: c}]}\n");

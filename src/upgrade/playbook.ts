@@ -22,6 +22,7 @@ export const StepType = {
   Olm: "olm",
   Chaos: "chaos",
   Manifests: "manifests",
+  Wait: "wait",
 } as const;
 export type StepType = (typeof StepType)[keyof typeof StepType];
 const STEP_TYPES = Object.values(StepType) as [StepType, ...StepType[]];
@@ -37,6 +38,15 @@ const VerifySchema = z.strictObject({
   namespace: z.string().optional(),
   name: z.string().optional(),
   labelSelector: z.string().optional(),
+});
+
+/** wait (ours): an object exists, and has a condition True when conditionType is given. */
+const WaitForSchema = z.strictObject({
+  apiVersion: name,
+  kind: name,
+  name,
+  namespace: z.string().optional(),
+  conditionType: z.string().optional(),
 });
 
 export const PlaybookStepSchema = z.strictObject({
@@ -57,7 +67,8 @@ export const PlaybookStepSchema = z.strictObject({
   knowledge: z.string().optional(),
   /** manifests (ours): a file or folder of manifests, relative to the playbook. */
   path: z.string().optional(),
-  /** manifests: how long the applied Deployments may take to roll out (default 5m). */
+  waitFor: WaitForSchema.optional(),
+  /** manifests: how long the applied Deployments may take to roll out; wait: how long to wait (default 5m). */
   timeout: z.string().optional(),
 });
 export type PlaybookStep = z.infer<typeof PlaybookStepSchema>;
@@ -159,6 +170,9 @@ export function playbookRuleIssues(playbook: Playbook): Issue[] {
         break;
       case StepType.Manifests:
         if (!step.path) issues.push(issue(at("path"), "a manifests step needs path (a file or folder of manifests)", "playbook.step.manifests"));
+        break;
+      case StepType.Wait:
+        if (!step.waitFor) issues.push(issue(at("waitFor"), "a wait step needs waitFor (apiVersion, kind, name, optional namespace and conditionType)", "playbook.step.wait"));
         break;
       case StepType.Olm: {
         const paths = upgradePaths(playbook);
