@@ -37,7 +37,7 @@ beforeAll(async () => {
   await deployLlamastack(lab.kubeconfig);
   const generated = await runCli(["generate", "experiments", "--profile", "llamastack-demo", "-o", catalog], lab.kubeconfig);
   expect(generated.code, generated.stderr).toBe(0);
-  expect(generated.stderr).toContain("Generated 4 experiments for 2 components, copied 1 profile-specific, skipped 4");
+  expect(generated.stderr).toContain("Generated 27 experiments for 2 components, copied 2 profile-specific, skipped 13");
 }, 300_000);
 
 afterAll(async () => {
@@ -153,7 +153,7 @@ describe("preflight on the demo operator's model", () => {
     const passed = JSON.parse(ok.stdout) as { passed: boolean; checks: { subject: string; name: string; status: string }[] };
     expect(passed.passed).toBe(true);
     expect(passed.checks.filter((c) => c.subject === "resource").map((c) => c.status)).toEqual(Array(6).fill("Found"));
-    expect(passed.checks.filter((c) => c.subject === "permission").map((c) => c.status)).toEqual(Array(5).fill("Allowed"));
+    expect(passed.checks.filter((c) => c.subject === "permission").map((c) => c.status)).toEqual(Array(29).fill("Allowed"));
 
     // The ClusterRole: the operator does not recreate it (and keeps running through the 403s meanwhile).
     await rest.delete("/apis/rbac.authorization.k8s.io/v1/clusterroles/llamastack-controller-manager-role");

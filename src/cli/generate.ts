@@ -27,6 +27,75 @@ export function registerGenerateCommands(program: Command): void {
       process.exitCode = await generateExperimentsCommand(flags);
     });
   registerFuzzTargetsCommand(generate);
+  generate.command("upgrade")
+    .description("an UpgradePlaybook skeleton from two versions' knowledge models: validate-source → upgrade (olm, or --manifests) → validate-target")
+    .requiredOption("--source <dir>", "knowledge models of the version upgraded from")
+    .requiredOption("--target <dir>", "knowledge models of the version upgraded to")
+    .option("--operator <name>", "OLM package / Subscription name (default: the target model's operator)")
+    .option("--namespace <namespace>", "namespace of the Subscription (default openshift-operators)")
+    .option("--manifests <dir>", "upgrade by applying this folder of manifests (no OLM) instead of a channel hop")
+    .option("-o, --output <file>", "write the playbook here (default: stdout)")
+    .action(async (flags: { source: string; target: string; operator?: string; namespace?: string; manifests?: string; output?: string }) => {
+      process.exitCode = await generatePlaybookCommand(flags.output, async () => {
+        const { loadKnowledgeVersion } = await import("../upgrade/sources.js");
+        const { upgradePlaybook } = await import("../upgrade/playbook-generate.js");
+        const rel = await relativeToOutput(flags.output);
+        return upgradePlaybook({
+          sourceDir: rel(flags.source), targetDir: rel(flags.target),
+          source: (await loadKnowledgeVersion("--source", flags.source)).models, target: (await loadKnowledgeVersion("--target", flags.target)).models,
+          ...(flags.operator ? { operator: flags.operator } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}), ...(flags.manifests ? { manifests: rel(flags.manifests) } : {}),
+        });
+      });
+    });
+  generate.command("chaos")
+    .description("a ChaosPlaybook from knowledge models and experiments/<component>/*.yaml: preflight → one chaos step per component → cleanup")
+    .requiredOption("--knowledge <dir>", "knowledge models")
+    .requiredOption("--experiments <dir>", "experiments laid out as <dir>/<component>/*.yaml (folders named after knowledge components)")
+    .option("--danger <level>", "keep experiments up to this danger (by file name, as the Go tool): low, medium, high or all", "all")
+    .option("-o, --output <file>", "write the playbook here (default: stdout)")
+    .action(async (flags: { knowledge: string; experiments: string; danger: string; output?: string }) => {
+      process.exitCode = await generatePlaybookCommand(flags.output, async () => {
+        const { DangerLevel, chaosPlaybook } = await import("../upgrade/playbook-generate.js");
+        if (!(Object.values(DangerLevel) as string[]).includes(flags.danger)) throw new Error(`--danger must be one of low, medium, high, all, got "${flags.danger}"`);
+        const { readdirSync, statSync } = await import("node:fs");
+        const path = await import("node:path");
+        const { loadKnowledgeVersion } = await import("../upgrade/sources.js");
+        const models = (await loadKnowledgeVersion("--knowledge", flags.knowledge)).models;
+        const experiments = new Map<string, string[]>();
+        for (const name of readdirSync(flags.experiments)) {
+          const dir = path.join(flags.experiments, name);
+          if (statSync(dir).isDirectory()) experiments.set(name, readdirSync(dir).filter((file) => /\.ya?ml$/.test(file)));
+        }
+        const rel = await relativeToOutput(flags.output);
+        return chaosPlaybook({ knowledgeDir: rel(flags.knowledge), models, experimentsDir: rel(flags.experiments), experiments, danger: flags.danger as never });
+      });
+    });
+}
+
+/** A playbook's paths are relative to the playbook file: rewrite the given ones for where it is written. */
+async function relativeToOutput(output: string | undefined): Promise<(location: string) => string> {
+  const path = await import("node:path");
+  if (!output) return (location) => location;
+  const base = path.dirname(path.resolve(output));
+  return (location) => (path.isAbsolute(location) ? location : path.relative(base, path.resolve(location)) || ".");
+}
+
+async function generatePlaybookCommand(output: string | undefined, build: () => Promise<unknown>): Promise<number> {
+  try {
+    const { stringify } = await import("yaml");
+    const text = stringify(await build());
+    if (output) {
+      const { writeFile } = await import("node:fs/promises");
+      await writeFile(output, text);
+      process.stderr.write(`Playbook written to ${output}\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`Error: ${(error as Error).message}\n`);
+    return 1;
+  }
 }
 
 async function generateExperimentsCommand(flags: GenerateExperimentsFlags): Promise<number> {

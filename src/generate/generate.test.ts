@@ -4,8 +4,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { packageRoot } from "../experiment/package-root.js";
-import { validateText } from "../experiment/validate.js";
-import { isRunnable } from "../faults/registry.js";
+import { allDiagnostics, validateText } from "../experiment/validate.js";
+import { isRunnable, runnableFaults } from "../faults/registry.js";
 import { loadProfile, loadProfileExperiments, loadTemplates, resolveProfile, writeGenerated } from "./files.js";
 import { formatFloat32, resolvePlain } from "./go-yaml.js";
 import { GenerateError, generateExperiments } from "./plan.js";
@@ -185,31 +185,57 @@ describe("profiles, decoded as the Go tool decodes them", () => {
 
 describe("our templates and the demo profile", () => {
   const templatesDir = path.join(packageRoot(), "templates");
+  const injectionType = (content: string) => (parse(content) as { spec: { injection: { type: string } } }).spec.injection.type;
 
-  it("every template names a fault type this version can run, and has a # requires: header", async () => {
+  it("the templates cover every runnable fault type, each with a # requires: header", async () => {
     const templates = await loadTemplates(templatesDir);
-    expect(templates.length).toBeGreaterThanOrEqual(4);
+    const types = new Set<string>();
     for (const template of templates) {
       expect(template.header.requires.length, template.name).toBeGreaterThan(0);
-      const type = (parse(stripHeaderComments(template.content).replaceAll(/\$\{[A-Z_]+\}/g, "x")) as { spec: { injection: { type: string } } }).spec.injection.type;
+      const type = injectionType(stripHeaderComments(template.content).replaceAll(/\$\{[A-Z_]+\}/g, "x"));
       expect(isRunnable(type), `${template.name}: ${type} is not runnable`).toBe(true);
+      types.add(type);
     }
+    expect([...types].sort()).toEqual(runnableFaults().map((fault) => fault.spec.type).sort());
   });
 
-  it("profiles/llamastack-demo generates a catalog that validates and targets the demo operator", async () => {
+  async function demoCatalog() {
     const resolved = resolveProfile("llamastack-demo", packageRoot());
-    const result = generateExperiments({ profile: await loadProfile(resolved), templates: await loadTemplates(templatesDir), profileExperiments: await loadProfileExperiments(resolved.dir) });
+    return generateExperiments({ profile: await loadProfile(resolved), templates: await loadTemplates(templatesDir), profileExperiments: await loadProfileExperiments(resolved.dir) });
+  }
+
+  it("profiles/llamastack-demo generates, for every runnable fault type, experiments a run accepts, aimed at the demo", async () => {
+    const result = await demoCatalog();
     expect(result.warnings).toEqual([]);
-    expect(result.files.map((f) => f.name)).toEqual(expect.arrayContaining(["config-drift.yaml", "network-partition.yaml", "pod-kill.yaml", "rbac-revoke.yaml"]));
+    const types = new Set<string>();
     for (const file of result.files) {
-      const checked = validateText(String(file.content), file.name, { mode: "run" } as never);
-      expect(checked.status, file.name).toBe("valid");
-      const document = parse(String(file.content)) as { spec: { target: { operator: string; component: string } } };
-      // The templates target the demo operator; the profile's own file the Deployment controller.
-      expect(document.spec.target, `${file.component}/${file.name}`).toMatchObject(file.component === "llamastack-sample"
+      const where = `${file.component}/${file.name}`;
+      const checked = validateText(String(file.content), where, { mode: "run" });
+      expect(checked.status, `${where}: ${JSON.stringify(allDiagnostics(checked).filter((d) => d.severity === "error"))}`).toBe("valid");
+      const document = parse(String(file.content)) as { metadata: { name: string }; spec: { target: { operator: string; component: string; resource: string }; injection: { type: string }; blastRadius: { allowedNamespaces?: string[] } } };
+      types.add(document.spec.injection.type);
+      expect(document.metadata.name, where).toBe(`${file.component}-${file.name.replace(/\.yaml$/, "")}`);
+      // The templates target the demo operator; the profile's own pod-kill the Deployment controller.
+      expect(document.spec.target, where).toMatchObject(where === "llamastack-sample/pod-kill.yaml"
         ? { operator: "kube-controller-manager", component: "deployment-controller" }
         : { operator: "llamastack", component: "llamastack-controller-manager" });
+      // Never the namespace the operator runs in: the profile-specific copy aims at the one it manages.
+      if (document.spec.injection.type === "NamespaceDeletion") expect(document.spec.target.resource).toBe("Namespace/llamastack-models");
     }
-    expect(result.files.map((f) => `${f.component}/${f.name} (${f.source})`)).toContain("llamastack-sample/pod-kill.yaml (profile-specific)");
+    expect([...types].sort()).toEqual(runnableFaults().map((fault) => fault.spec.type).sort());
+    expect(result.files.filter((f) => f.source === "profile-specific").map((f) => `${f.component}/${f.name}`)).toEqual([
+      "llamastack-controller-manager/namespace-deletion.yaml", "llamastack-sample/pod-kill.yaml",
+    ]);
+    expect([result.generated, result.components, result.copied]).toEqual([27, 2, 2]);
+  });
+
+  it("the demo catalog is deterministic: the same names in the same order, byte for byte", async () => {
+    const first = await demoCatalog();
+    const second = await demoCatalog();
+    expect(second.files.map((f) => [f.component, f.name, String(f.content)])).toEqual(first.files.map((f) => [f.component, f.name, String(f.content)]));
+    expect(first.files.slice(0, 4).map((f) => `${f.component}/${f.name}`)).toEqual([
+      "llamastack-controller-manager/client-fault.yaml", "llamastack-controller-manager/config-drift.yaml",
+      "llamastack-controller-manager/crash-loop-inject.yaml", "llamastack-sample/crash-loop-inject.yaml",
+    ]);
   });
 });
