@@ -1,8 +1,9 @@
 // `operator-chaos types`: the fault types, read from the same registry the validator uses.
 
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { FaultSpec } from "../faults/driver.js";
 import { isRunnable } from "../faults/registry.js";
+import { documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, renderNames } from "./output.js";
 
 export interface FaultTypeDescription {
   readonly type: string;
@@ -20,15 +21,18 @@ export interface FaultTypeDescription {
 }
 
 export function registerTypesCommand(program: Command): void {
-  program
+  const command = program
     .command("types")
     .summary("list the fault types")
     .description("List every fault type with its default danger level, scope, whether it is instantaneous or sustained, and its required parameters.")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (flags: { output: "text" | "json" }) => {
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Name]))
+    .action(async (flags: { output: OutputFormat }) => {
       const { faultSpecs } = await import("../faults/registry.js");
-      process.stdout.write(renderTypes(faultSpecs(), flags.output));
+      if (isStructured(flags.output)) await printStructured(faultSpecs().map(describeFaultType), flags.output);
+      else if (flags.output === OutputFormat.Name) process.stdout.write(renderNames(faultSpecs().map((spec) => spec.type)));
+      else process.stdout.write(renderTypes(faultSpecs(), "text"));
     });
+  documentExitCodes(command, { 0: "listed" });
 }
 
 export function describeFaultType(driver: FaultSpec): FaultTypeDescription {
