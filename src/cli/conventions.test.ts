@@ -2,8 +2,9 @@
 // command): `-o yaml` carries the same object as `-o json`, --help documents the exit statuses, NO_COLOR
 // output has no escape codes. The cluster commands are checked against the lab in test/cli-conventions.test.ts.
 
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { promisify } from "node:util";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +16,18 @@ const MAIN = path.join(ROOT, "dist", "src", "cli", "main.js");
 const UPGRADE_DATA = path.join(ROOT, "src", "upgrade", "testdata");
 const NO_CLUSTER = path.join(tmpdir(), "operator-chaos-no-such-kubeconfig");
 
-beforeAll(() => {
-  spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "ignore" });
+function newestSource(directory: string): number {
+  return readdirSync(directory, { withFileTypes: true }).reduce((newest, entry) => {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) return Math.max(newest, newestSource(full));
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? Math.max(newest, statSync(full).mtimeMs) : newest;
+  }, 0);
+}
+
+beforeAll(async () => {
+  // Built only when a source is newer than the command; asynchronously, so the test worker stays responsive.
+  const stale = !existsSync(MAIN) || newestSource(path.join(ROOT, "src")) > statSync(MAIN).mtimeMs;
+  if (stale) await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT }).catch(() => undefined);
   expect(existsSync(MAIN)).toBe(true);
 }, 180_000);
 
@@ -92,5 +103,34 @@ describe("version", () => {
     const { status, stderr } = run(["version", "--request-timeout", "soon"]);
     expect(status).toBe(2);
     expect(stderr).toContain("--request-timeout");
+  });
+});
+
+/** Runs the command in a pseudo-terminal (util-linux `script`), so that stdout and stderr are TTYs. */
+export function runInTerminal(args: readonly string[], env: Record<string, string | undefined>) {
+  const quoted = [process.execPath, MAIN, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(" ");
+  const result = spawnSync("script", ["-qfec", quoted, "/dev/null"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, KUBECONFIG: NO_CLUSTER, TERM: "xterm", ...env } });
+  return { status: result.status, output: result.stdout };
+}
+
+const ESCAPE = /\x1b\[/;
+
+describe("colours", () => {
+  const unset = { NO_COLOR: undefined, FORCE_COLOR: undefined };
+  it("are used in a terminal, and NO_COLOR=1 removes every escape code", () => {
+    const coloured = runInTerminal(["types"], unset);
+    expect(coloured.status).toBe(0);
+    expect(coloured.output).toMatch(ESCAPE);
+    for (const args of [["types"], ["validate", "test/fixtures/invalid/empty-fields.yaml"], ["version", "--client"]]) {
+      const plain = runInTerminal(args, { ...unset, NO_COLOR: "1" });
+      expect(plain.output.length).toBeGreaterThan(0);
+      expect(plain.output).not.toMatch(ESCAPE);
+    }
+  });
+
+  it("are off in a pipe unless FORCE_COLOR asks for them; NO_COLOR wins over FORCE_COLOR", () => {
+    expect(run(["types"], { NO_COLOR: "", FORCE_COLOR: "" }).stdout).not.toMatch(ESCAPE);
+    expect(spawnSync(process.execPath, [MAIN, "types"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "", FORCE_COLOR: "1" } }).stdout).toMatch(ESCAPE);
+    expect(run(["types"], { NO_COLOR: "1", FORCE_COLOR: "1" }).stdout).not.toMatch(ESCAPE);
   });
 });

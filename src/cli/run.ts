@@ -180,10 +180,11 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
     await printStructured(result.report, flags.output);
   } else {
     const { formatDuration } = await import("../verdict/format.js");
+    const { statusColour } = await import("./colour.js");
     const evaluation = result.evaluation;
     process.stdout.write(
       `Experiment: ${experiment.metadata.name}\n` +
-      `Verdict:    ${evaluation.verdict}\n` +
+      `Verdict:    ${statusColour(evaluation.verdict)}\n` +
       `Recovery:   ${evaluation.recoveryTimeMs === null ? "not recovered" : formatDuration(evaluation.recoveryTimeMs)}\n` +
       `Confidence: ${evaluation.confidence}\n` +
       (evaluation.deviations.length ? `Deviations: ${evaluation.deviations.map((d) => `${d.type} (${d.detail})`).join("; ")}\n` : "") +

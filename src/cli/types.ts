@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { FaultSpec } from "../faults/driver.js";
 import { isRunnable } from "../faults/registry.js";
+import { colours, statusColour } from "./colour.js";
 import { documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, renderNames } from "./output.js";
 
 export interface FaultTypeDescription {
@@ -64,10 +65,13 @@ export function renderTypes(drivers: readonly FaultSpec[], format: "text" | "jso
     [...entry.requiredParameters, ...entry.requiredOneOf.map((group) => `one of ${group.join("|")}`)].join(", ") || "-",
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  // Padded first, coloured after: escape codes must not count towards the widths.
+  const line = (cells: readonly string[], colour = (cell: string, _column: number) => cell): string =>
+    cells.map((cell, column) => colour(column === cells.length - 1 ? cell : cell.padEnd(widths[column]!), column)).join("  ");
+  const c = colours();
+  const colourRow = (cell: string, column: number) => (column === 1 ? statusColour(cell.trimEnd(), c) + cell.slice(cell.trimEnd().length) : cell);
   const notes = described
     .filter((entry) => entry.scopeNote !== undefined)
     .map((entry) => `* ${entry.type}: ${entry.scopeNote}`);
-  return [line(header), ...rows.map(line), "", ...notes, "RUN: whether `run` can inject the type today; the others are validated only.", "Details of every parameter: operator-chaos types -o json", ""].join("\n");
+  return [c.bold(line(header)), ...rows.map((row) => line(row, colourRow)), "", ...notes, "RUN: whether `run` can inject the type today; the others are validated only.", "Details of every parameter: operator-chaos types -o json", ""].join("\n");
 }

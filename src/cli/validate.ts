@@ -77,7 +77,10 @@ export async function runValidate(paths: readonly string[], flags: ValidateFlags
     out.write(await renderStructured({ files: all.map(toJson), summary }, flags.output));
   } else {
     for (const result of all) writeText(result, flags, out, formatDiagnostic);
-    out.write(`${describeSummary(summary)}\n`);
+    const { colours } = await import("./colour.js");
+    const c = colours();
+    // Colour only the counts that matter, so the plain text stays exactly the same.
+    out.write(`${describeSummary(summary).replace(/\b([1-9]\d*) invalid\b/, (m) => c.red(m)).replace(/\b([1-9]\d*) warnings?\b/, (m) => c.yellow(m))}\n`);
   }
   return summary.invalid > 0 || all.some((result) => result.status === "invalid") ? 1 : 0;
 }
