@@ -29,6 +29,11 @@ export function colours(stream: Stream = process.stdout): Colors {
   return found;
 }
 
+/** Formatters for a stream under a given environment (not cached). */
+export function coloursFor(stream: Stream, env: NodeJS.ProcessEnv): Colors {
+  return picocolors.createColors(colourEnabled(stream, env));
+}
+
 /** A verdict or status word, coloured by what it means. */
 export function statusColour(word: string, c: Colors = colours()): string {
   if (/^(Resilient|valid|healthy|reverted|PASS|ok|present|low)$/i.test(word)) return c.green(word);

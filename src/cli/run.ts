@@ -161,16 +161,17 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const name of signals) process.on(name, interrupt);
-  const started = Date.now();
-  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+  const { RunProgress } = await import("./progress.js");
+  const shown = quiet ? undefined : new RunProgress({ name: experiment.metadata.name });
   const result = await runExperiment({
     experiment, kubeconfig: config, signal: controller.signal,
     dryRun: flags.dryRun ?? false, goTiming: (flags.goTiming ?? false) || (flags.observeFull ?? false), probe: flags.probe,
     holdMs, stabilityWindowMs, timeoutMs, knowledge,
     ...(revertTimeoutMs !== undefined ? { revertTimeoutMs } : {}),
     ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
-    progress: quiet ? undefined : (line) => err(`${stamp()} ${experiment.metadata.name}: ${line}`),
+    progress: shown ? (line) => shown.event(line) : undefined,
   });
+  shown?.finish();
   if (flags.reportDir) {
     const { writeExperimentReport } = await import("../report/write.js");
     const written = await writeExperimentReport(flags.reportDir, result.report);
