@@ -175,7 +175,7 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   if (flags.reportDir) {
     const { writeExperimentReport } = await import("../report/write.js");
     const written = await writeExperimentReport(flags.reportDir, result.report);
-    if (!json) err(`report: ${written.json}`);
+    if (!json) err(`report: ${written.json} (HTML: ${written.html})`);
   }
   if (isStructured(flags.output)) {
     await printStructured(result.report, flags.output);
