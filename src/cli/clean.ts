@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, quietOption } from "./output.js";
+import { addClusterRequestOptions, documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, quietOption } from "./output.js";
 
 interface CleanFlags {
   namespace?: string;
@@ -76,5 +76,6 @@ export function registerCleanCommand(program: Command): void {
         onError: (error) => process.stderr.write(`clean --watch: ${error.message} (still watching)\n`),
       }, once);
     });
+  addClusterRequestOptions(command);
   documentExitCodes(command, { 0: "nothing left, or everything reverted", 1: "a revert failed" });
 }

@@ -7,7 +7,7 @@ export class ClusterFlagError extends Error {
   override readonly name = "UsageError";
 }
 
-/** `--request-timeout`: milliseconds, or undefined when not given or 0 (no limit of ours, as kubectl). */
+/** `--request-timeout`: milliseconds (0: no limit, as kubectl), or undefined when not given. */
 export function requestTimeoutMs(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   // kubectl accepts a bare number of seconds as well as a duration.
@@ -15,5 +15,5 @@ export function requestTimeoutMs(text: string | undefined): number | undefined {
   if (!parsed.ok || parsed.value.milliseconds < 0) {
     throw new ClusterFlagError(`--request-timeout: ${parsed.ok ? "must not be negative" : parsed.error} (expected a duration such as 5s, or 0 for no limit)`);
   }
-  return parsed.value.milliseconds === 0 ? undefined : parsed.value.milliseconds;
+  return parsed.value.milliseconds;
 }

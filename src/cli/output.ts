@@ -64,8 +64,17 @@ export function documentExitCodes(command: Command, codes: Readonly<Record<numbe
 /** The cluster-connection flags of kubectl: --request-timeout and -v N (requests logged at 6 and above). */
 export function addClusterRequestOptions(command: Command): Command {
   return command
-    .option("--request-timeout <duration>", "give up on a single API request after this long (e.g. 5s; 0 = no limit)")
-    .addOption(new Option("-v, --v <level>", "log level; 6 and above log every API request (method, URL, status, time) on stderr").argParser(parseLevel));
+    .option("--request-timeout <duration>", "give up on a single API request after this long (e.g. 5s, or seconds; 0 = no limit; default 30s)")
+    .addOption(new Option("-v, --v <level>", "log level; 6 and above log every API request (method, URL, status, time) on stderr").argParser(parseLevel))
+    .hook("preAction", async (actionCommand) => {
+      // Applied to the one transport before the action opens any connection.
+      const flags = actionCommand.opts<{ requestTimeout?: string; v?: number }>();
+      const { requestSettings } = await import("../kube/transport.js");
+      const { requestTimeoutMs } = await import("./cluster-flags.js");
+      const timeoutMs = requestTimeoutMs(flags.requestTimeout);
+      if (timeoutMs !== undefined) requestSettings.timeoutMs = timeoutMs;
+      if ((flags.v ?? 0) >= 6) requestSettings.log = (line) => process.stderr.write(`I ${new Date().toISOString()} ${line}\n`);
+    });
 }
 
 function parseLevel(text: string): number {

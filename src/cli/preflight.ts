@@ -33,6 +33,7 @@ export function registerPreflightCommand(program: Command): void {
     .action(async (flags: PreflightFlags) => {
       process.exitCode = await preflightCommand(flags);
     });
+  addClusterRequestOptions(command);
   documentExitCodes(command, { 0: "everything present and permitted", 1: "something is missing, denied or failed" });
 }
 

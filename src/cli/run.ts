@@ -56,6 +56,7 @@ export function registerRunCommand(program: Command): void {
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
     });
+  addClusterRequestOptions(command);
   documentExitCodes(command, {
     [RunExit.Resilient]: "Resilient (a dry run: validated and planned)",
     [RunExit.NotResilient]: "not Resilient (Degraded, Failed or Inconclusive), or the run stopped",

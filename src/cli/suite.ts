@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { documentExitCodes } from "./output.js";
+import { addClusterRequestOptions, documentExitCodes } from "./output.js";
 
 interface SuiteFlags {
   recursive?: boolean;
@@ -57,6 +57,7 @@ export function registerSuiteCommand(program: Command): void {
     .action(async (paths: string[], flags: SuiteFlags) => {
       process.exitCode = await suiteCommand(paths, flags);
     });
+  addClusterRequestOptions(command);
   documentExitCodes(command, { 0: "every experiment passed (or was skipped)", 1: "an experiment failed", 130: "interrupted; the running experiments were reverted" });
 }
 

@@ -19,6 +19,7 @@ export function registerValidateVersionCommand(program: Command): void {
     .action(async (flags: ValidateVersionFlags) => {
       process.exitCode = await validateVersionCommand(flags);
     });
+  addClusterRequestOptions(command);
   documentExitCodes(command, { 0: "every operator matches its models", 1: "an operator does not match" });
 }
 

@@ -54,7 +54,7 @@ async function versionInfo(flags: VersionFlags): Promise<VersionInfo> {
     const { KubeRest } = await import("../kube/rest.js");
     const rest = new KubeRest(loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }));
     try {
-      const body = await rest.get<{ gitVersion?: string; platform?: string }>("/version", { timeoutMs, retry: false, signal: AbortSignal.timeout(timeoutMs) });
+      const body = await rest.get<{ gitVersion?: string; platform?: string }>("/version", { timeoutMs, retry: false, ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}) });
       return { client, server: { gitVersion: body.gitVersion ?? "unknown", ...(body.platform ? { platform: body.platform } : {}) } };
     } finally {
       rest.close();
