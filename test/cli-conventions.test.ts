@@ -35,6 +35,27 @@ describe("cluster commands, -o yaml against -o json", () => {
   });
 });
 
+/** A report without what differs between two runs of the same experiment: instants and durations. */
+function timeless(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(timeless);
+  if (typeof value === "string") return value.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<instant>").replace(/\d+(\.\d+)?\s*(ms|s)\b/g, "<duration>");
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !["at", "time", "timestamp", "durationMs", "apiRequests", "elapsedMs"].includes(key)).map(([key, child]) => [key, timeless(child)]));
+}
+
+describe("run, -o yaml against -o json", () => {
+  it("a dry run against a missing object: the same report (but for its instants) and exit status", async () => {
+    // Two runs, so instants differ; everything else of the report must be the same object.
+    const { json, yaml, jsonObject, yamlObject } = await bothFormats(["run", "experiments/llamastack/config-drift.yaml", "--dry-run", "-n", namespace]);
+    expect(json.code).toBe(1);
+    expect(yaml.code).toBe(json.code);
+    expect((jsonObject as { experiment: string }).experiment).toBe("llamastack-config-drift");
+    expect(timeless(yamlObject)).toEqual(timeless(jsonObject));
+    // Only the report on stdout; progress is off with a structured format.
+    expect(yaml.stderr).toBe(json.stderr);
+  });
+});
+
 describe("version", () => {
   it("shows the lab's API server version, as text and as JSON", async () => {
     const text = await runCli(["version"], lab.kubeconfig);
