@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addClusterRequestOptions, documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, quietOption } from "./output.js";
 
 interface CleanFlags {
   namespace?: string;
@@ -7,12 +8,13 @@ interface CleanFlags {
   dryRun?: boolean;
   kubeconfig?: string;
   context?: string;
-  output?: string;
+  output: OutputFormat;
+  quiet?: boolean;
 }
 
 /** `operator-chaos clean`: revert every journaled fault of dead or expired runs, and the Go tool's leftovers. */
 export function registerCleanCommand(program: Command): void {
-  program.command("clean")
+  const command = program.command("clean")
     .description("revert every fault left by a crashed or interrupted run (journal records, TTL-expired faults, Go tool leftovers)")
     .option("-n, --namespace <namespace>", "only this namespace (default: every namespace you may list)")
     .option("-A, --all-namespaces", "every namespace you may list (the default; kept for scripts)")
@@ -20,7 +22,8 @@ export function registerCleanCommand(program: Command): void {
     .option("--dry-run", "show what would be reverted; change nothing")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
+    .addOption(quietOption("print only the summary line (and errors)"))
     .action(async (flags: CleanFlags) => {
       const { loadKubeConfig } = await import("../kube/client.js");
       const { clusterAccess } = await import("../engine/context.js");
@@ -52,12 +55,12 @@ export function registerCleanCommand(program: Command): void {
         const result = await clean({
           access, namespace, fallbackNamespace, judge, dryRun: flags.dryRun ?? false, signal: controller.signal,
           onItem: (item) => {
-            if (flags.output !== "json") {
+            if (flags.output === OutputFormat.Text && !flags.quiet) {
               process.stdout.write(`${item.outcome.padEnd(13)} ${item.faultType.padEnd(18)} ${item.target}${item.detail ? `  (${item.detail})` : ""}\n`);
             }
           },
         });
-        if (flags.output === "json") process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (isStructured(flags.output)) await printStructured(result, flags.output);
         else if (result.items.length === 0 && !flags.watch) process.stdout.write(`No chaos artifacts found${namespace ? ` in ${namespace}` : ""}.\n`);
         else if (!flags.watch) process.stdout.write(`${result.reverted} reverted, ${result.failed} failed, ${result.skippedLive} belong to running experiments\n`);
         return result;
@@ -73,4 +76,6 @@ export function registerCleanCommand(program: Command): void {
         onError: (error) => process.stderr.write(`clean --watch: ${error.message} (still watching)\n`),
       }, once);
     });
+  addClusterRequestOptions(command);
+  documentExitCodes(command, { 0: "nothing left, or everything reverted", 1: "a revert failed" });
 }

@@ -92,7 +92,7 @@ describe("operator-chaos validate", () => {
 
   it("exits 2 on usage errors", () => {
     expect(run(["validate"]).status).toBe(2);
-    expect(run(["validate", "-o", "yaml", "x.yaml"]).status).toBe(2);
+    expect(run(["validate", "-o", "xml", "x.yaml"]).status).toBe(2);
     expect(run(["validate", "--no-such-flag", "x.yaml"]).status).toBe(2);
     expect(run(["validat", "x.yaml"]).stderr).toContain("Did you mean validate?");
     expect(run([]).status).toBe(2);

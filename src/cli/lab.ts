@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isStructured, OutputFormat, outputOption, printStructured } from "./output.js";
 import { registerLabLogsCommand } from "./lab-logs.js";
 
 /** `operator-chaos lab …`: the embedded local control plane (see lab/ and src/lab). */
@@ -39,12 +40,13 @@ export function registerLabCommands(program: Command): void {
   lab.command("status")
     .description("show each component, its process and its health")
     .option(...nameOption)
-    .option("-o, --output <format>", "text or json", "text")
-    .action(async (opts: { name: string; output: string }) => {
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
+    .addHelpText("after", "\nExit status:\n    0  every component healthy\n    1  the lab is not up, or a component is unhealthy\n    2  usage error\n")
+    .action(async (opts: { name: string; output: OutputFormat }) => {
       const { labStatus } = await import("../lab/status.js");
       const status = await labStatus(opts.name);
-      if (opts.output === "json") {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      if (isStructured(opts.output)) {
+        await printStructured(status, opts.output);
       } else if (!status.exists) {
         process.stdout.write(`lab "${opts.name}" is not up\n`);
       } else {

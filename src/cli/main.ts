@@ -28,7 +28,12 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "validate-version", load: async () => (await import("./validate-version.js")).registerValidateVersionCommand },
   { name: "simulate-upgrade", load: async () => (await import("./simulate-upgrade.js")).registerSimulateUpgradeCommand },
   { name: "playbook", load: async () => (await import("./playbook.js")).registerPlaybookCommands },
+  { name: "explain", load: async () => (await import("./explain.js")).registerExplainCommand },
+  { name: "completion", load: async () => (await import("./completion.js")).registerCompletionCommand },
 ];
+
+/** Commands that describe the whole tree, so every other one is registered with them. */
+const NEEDS_ALL = new Set(["completion"]);
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -44,7 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     .showSuggestionAfterError(true);
   // The subcommand is the first argument; anything else (help, flags first) loads them all.
   const requested = SUBCOMMANDS.find((subcommand) => subcommand.name === argv[2]);
-  for (const subcommand of requested === undefined ? SUBCOMMANDS : [requested]) {
+  for (const subcommand of requested === undefined || NEEDS_ALL.has(requested.name) ? SUBCOMMANDS : [requested]) {
     (await subcommand.load())(program);
   }
   try {

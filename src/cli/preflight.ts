@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addClusterRequestOptions, documentExitCodes, isStructured, OutputFormat, outputOption, printStructured } from "./output.js";
 
 interface PreflightFlags {
   knowledge: string[];
@@ -6,7 +7,7 @@ interface PreflightFlags {
   profile?: string;
   local?: boolean;
   namespace?: string;
-  output: string;
+  output: OutputFormat;
   kubeconfig?: string;
   context?: string;
   experiments: string[];
@@ -17,7 +18,7 @@ const collect = (value: string, all: string[]) => [...all, value];
 
 /** `operator-chaos preflight --knowledge …`: is the cluster what the knowledge models say, and may we run the experiments? */
 export function registerPreflightCommand(program: Command): void {
-  program.command("preflight")
+  const command = program.command("preflight")
     .description("check knowledge models (cross-references, counts) and, on the cluster, every managed resource, webhook and the experiments' permissions; exit 1 when something is missing")
     .option("--knowledge <file>", "knowledge model (repeatable)", collect, [])
     .option("--knowledge-dir <dir>", "every knowledge model in this folder")
@@ -25,22 +26,20 @@ export function registerPreflightCommand(program: Command): void {
     .option("--local", "check the models only; do not contact a cluster")
     .option("--experiments <file|dir>", "also check the permissions these experiments' runs need (repeatable)", collect, [])
     .option("-n, --namespace <namespace>", "look namespaced resources up in this namespace instead of the model's")
-    .option("-o, --output <format>", "text, json or yaml", "text")
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .option("--lock-namespace <namespace>", "namespace of the lock Lease the runs would take")
     .action(async (flags: PreflightFlags) => {
       process.exitCode = await preflightCommand(flags);
     });
+  addClusterRequestOptions(command);
+  documentExitCodes(command, { 0: "everything present and permitted", 1: "something is missing, denied or failed" });
 }
 
 async function preflightCommand(flags: PreflightFlags): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  if (!["text", "json", "yaml"].includes(flags.output)) {
-    err(`Error: -o must be text, json or yaml, got "${flags.output}"`);
-    return 2;
-  }
   if (flags.knowledge.length === 0 && !flags.knowledgeDir && !flags.profile) {
     err("Error: give the knowledge models: --knowledge FILE, --knowledge-dir DIR or --profile NAME");
     return 2;
@@ -114,10 +113,9 @@ async function preflightCommand(flags: PreflightFlags): Promise<number> {
   const denied = rows.filter((row) => row.status === CheckStatus.Denied).length;
   const degraded = rows.filter((row) => row.status === CheckStatus.Degraded).length;
 
-  if (flags.output !== "text") {
+  if (isStructured(flags.output)) {
     const document = { models: summaries, local: Boolean(flags.local), checks: rows, missing, degraded, errors: errored, denied, passed: !failed };
-    if (flags.output === "json") out(JSON.stringify(document, null, 2));
-    else out((await import("yaml")).stringify(document).trimEnd());
+    await printStructured(document, flags.output);
     return failed ? 1 : 0;
   }
   for (const summary of summaries) {

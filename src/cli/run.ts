@@ -1,8 +1,12 @@
 import type { Command } from "commander";
+import { addClusterRequestOptions, documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, quietOption } from "./output.js";
 
 interface RunFlags {
   reportDir?: string;
-  output: string;
+  output: OutputFormat;
+  quiet?: boolean;
+  requestTimeout?: string;
+  v?: number;
   dryRun?: boolean;
   kubeconfig?: string;
   context?: string;
@@ -27,11 +31,12 @@ export const RunExit = { Resilient: 0, NotResilient: 1, Usage: 2, FaultStillActi
 
 /** `operator-chaos run <file>`: run one experiment against the cluster of the kubeconfig. */
 export function registerRunCommand(program: Command): void {
-  program.command("run")
+  const command = program.command("run")
     .description("run one experiment: steady state, inject, observe recovery, revert, verdict (exit 0 only when Resilient)")
     .argument("<file>", "the ChaosExperiment file")
     .option("--report-dir <dir>", "write the report (JSON, JUnit XML, Markdown) into this folder")
-    .option("-o, --output <format>", "text, or json (the report JSON on stdout and nothing else)", "text")
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
+    .addOption(quietOption("no progress on stderr; only the result on stdout"))
     .option("--dry-run", "validate, check the steady state and plan; change nothing")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
@@ -51,11 +56,19 @@ export function registerRunCommand(program: Command): void {
     .action(async (file: string, flags: RunFlags) => {
       process.exitCode = await runCommand(file, flags);
     });
+  addClusterRequestOptions(command);
+  documentExitCodes(command, {
+    [RunExit.Resilient]: "Resilient (a dry run: validated and planned)",
+    [RunExit.NotResilient]: "not Resilient (Degraded, Failed or Inconclusive), or the run stopped",
+    [RunExit.FaultStillActive]: "the revert failed: the fault is still on the cluster (see operator-chaos clean)",
+    [RunExit.Interrupted]: "interrupted (SIGINT/SIGTERM/SIGHUP); the fault was reverted",
+  });
 }
 
 async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const json = flags.output === "json";
-  if (!["text", "json"].includes(flags.output)) return usage(`-o must be text or json, got "${flags.output}"`);
+  // With -o json|yaml stdout carries the report and nothing else; progress is off too.
+  const json = isStructured(flags.output);
+  const quiet = json || (flags.quiet ?? false);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   const { Duration } = await import("../experiment/duration.js");
   const durationMs = (name: string, text: string | undefined) => {
@@ -149,29 +162,31 @@ async function runCommand(file: string, flags: RunFlags): Promise<number> {
   };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const name of signals) process.on(name, interrupt);
-  const started = Date.now();
-  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+  const { RunProgress } = await import("./progress.js");
+  const shown = quiet ? undefined : new RunProgress({ name: experiment.metadata.name });
   const result = await runExperiment({
     experiment, kubeconfig: config, signal: controller.signal,
     dryRun: flags.dryRun ?? false, goTiming: (flags.goTiming ?? false) || (flags.observeFull ?? false), probe: flags.probe,
     holdMs, stabilityWindowMs, timeoutMs, knowledge,
     ...(revertTimeoutMs !== undefined ? { revertTimeoutMs } : {}),
     ...(flags.lockNamespace ? { lockNamespace: flags.lockNamespace } : {}),
-    progress: json ? undefined : (line) => err(`${stamp()} ${experiment.metadata.name}: ${line}`),
+    progress: shown ? (line) => shown.event(line) : undefined,
   });
+  shown?.finish();
   if (flags.reportDir) {
     const { writeExperimentReport } = await import("../report/write.js");
     const written = await writeExperimentReport(flags.reportDir, result.report);
-    if (!json) err(`report: ${written.json}`);
+    if (!json) err(`report: ${written.json} (HTML: ${written.html})`);
   }
-  if (json) {
-    process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+  if (isStructured(flags.output)) {
+    await printStructured(result.report, flags.output);
   } else {
     const { formatDuration } = await import("../verdict/format.js");
+    const { statusColour } = await import("./colour.js");
     const evaluation = result.evaluation;
     process.stdout.write(
       `Experiment: ${experiment.metadata.name}\n` +
-      `Verdict:    ${evaluation.verdict}\n` +
+      `Verdict:    ${statusColour(evaluation.verdict)}\n` +
       `Recovery:   ${evaluation.recoveryTimeMs === null ? "not recovered" : formatDuration(evaluation.recoveryTimeMs)}\n` +
       `Confidence: ${evaluation.confidence}\n` +
       (evaluation.deviations.length ? `Deviations: ${evaluation.deviations.map((d) => `${d.type} (${d.detail})`).join("; ")}\n` : "") +

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { addClusterRequestOptions, documentExitCodes } from "./output.js";
 
 interface SuiteFlags {
   recursive?: boolean;
@@ -29,7 +30,7 @@ const collect = (value: string, all: string[]) => [...all, value];
 
 /** `operator-chaos suite <dir|files…>`: a whole catalog as one run (the Go tool's suite, plus parallel safety, collateral checks, resume). */
 export function registerSuiteCommand(program: Command): void {
-  program.command("suite")
+  const command = program.command("suite")
     .description("run every experiment of a folder (or the given files): PASS/FAIL/SKIP per experiment, a tier summary, aggregate reports; exit 1 when any failed")
     .argument("[paths...]", "experiment folders or files (a folder: its *.yaml/*.yml; with --resume: default the resumed suite's files)")
     .option("--recursive", "also the files one folder level down")
@@ -56,6 +57,8 @@ export function registerSuiteCommand(program: Command): void {
     .action(async (paths: string[], flags: SuiteFlags) => {
       process.exitCode = await suiteCommand(paths, flags);
     });
+  addClusterRequestOptions(command);
+  documentExitCodes(command, { 0: "every experiment passed (or was skipped)", 1: "an experiment failed", 130: "interrupted; the running experiments were reverted" });
 }
 
 class UsageError extends Error {}

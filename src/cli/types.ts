@@ -1,8 +1,10 @@
 // `operator-chaos types`: the fault types, read from the same registry the validator uses.
 
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import type { FaultSpec } from "../faults/driver.js";
 import { isRunnable } from "../faults/registry.js";
+import { colours, statusColour } from "./colour.js";
+import { documentExitCodes, isStructured, OutputFormat, outputOption, printStructured, renderNames } from "./output.js";
 
 export interface FaultTypeDescription {
   readonly type: string;
@@ -20,15 +22,18 @@ export interface FaultTypeDescription {
 }
 
 export function registerTypesCommand(program: Command): void {
-  program
+  const command = program
     .command("types")
     .summary("list the fault types")
     .description("List every fault type with its default danger level, scope, whether it is instantaneous or sustained, and its required parameters.")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
-    .action(async (flags: { output: "text" | "json" }) => {
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml, OutputFormat.Name]))
+    .action(async (flags: { output: OutputFormat }) => {
       const { faultSpecs } = await import("../faults/registry.js");
-      process.stdout.write(renderTypes(faultSpecs(), flags.output));
+      if (isStructured(flags.output)) await printStructured(faultSpecs().map(describeFaultType), flags.output);
+      else if (flags.output === OutputFormat.Name) process.stdout.write(renderNames(faultSpecs().map((spec) => spec.type)));
+      else process.stdout.write(renderTypes(faultSpecs(), "text"));
     });
+  documentExitCodes(command, { 0: "listed" });
 }
 
 export function describeFaultType(driver: FaultSpec): FaultTypeDescription {
@@ -60,10 +65,13 @@ export function renderTypes(drivers: readonly FaultSpec[], format: "text" | "jso
     [...entry.requiredParameters, ...entry.requiredOneOf.map((group) => `one of ${group.join("|")}`)].join(", ") || "-",
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]): string =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ");
+  // Padded first, coloured after: escape codes must not count towards the widths.
+  const line = (cells: readonly string[], colour = (cell: string, _column: number) => cell): string =>
+    cells.map((cell, column) => colour(column === cells.length - 1 ? cell : cell.padEnd(widths[column]!), column)).join("  ");
+  const c = colours();
+  const colourRow = (cell: string, column: number) => (column === 1 ? statusColour(cell.trimEnd(), c) + cell.slice(cell.trimEnd().length) : cell);
   const notes = described
     .filter((entry) => entry.scopeNote !== undefined)
     .map((entry) => `* ${entry.type}: ${entry.scopeNote}`);
-  return [line(header), ...rows.map(line), "", ...notes, "RUN: whether `run` can inject the type today; the others are validated only.", "Details of every parameter: operator-chaos types -o json", ""].join("\n");
+  return [c.bold(line(header)), ...rows.map((row) => line(row, colourRow)), "", ...notes, "RUN: whether `run` can inject the type today; the others are validated only.", "Details of every parameter: operator-chaos types -o json", ""].join("\n");
 }

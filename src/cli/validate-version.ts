@@ -1,31 +1,30 @@
 import type { Command } from "commander";
+import { addClusterRequestOptions, documentExitCodes, isStructured, OutputFormat, outputOption, renderStructured } from "./output.js";
 
 interface ValidateVersionFlags {
   knowledgeDir: string;
-  output: string;
+  output: OutputFormat;
   kubeconfig?: string;
   context?: string;
 }
 
 /** `operator-chaos validate-version --knowledge-dir D`: is the cluster in the state this version's models describe? */
 export function registerValidateVersionCommand(program: Command): void {
-  program.command("validate-version")
+  const command = program.command("validate-version")
     .description("check on the cluster every managed resource of a version's knowledge models; exit 1 when an operator does not match")
     .requiredOption("--knowledge-dir <dir>", "knowledge models of the version")
-    .option("-o, --output <format>", "text or json", "text")
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
     .option("--kubeconfig <file>", "path to the kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .action(async (flags: ValidateVersionFlags) => {
       process.exitCode = await validateVersionCommand(flags);
     });
+  addClusterRequestOptions(command);
+  documentExitCodes(command, { 0: "every operator matches its models", 1: "an operator does not match" });
 }
 
 async function validateVersionCommand(flags: ValidateVersionFlags): Promise<number> {
   const err = (line: string) => process.stderr.write(`${line}\n`);
-  if (!["text", "json"].includes(flags.output)) {
-    err(`Error: -o must be text or json, got "${flags.output}"`);
-    return 2;
-  }
   const { loadKnowledgeVersion, UpgradeInputError } = await import("../upgrade/sources.js");
   let loaded;
   try {
@@ -49,6 +48,6 @@ async function validateVersionCommand(flags: ValidateVersionFlags): Promise<numb
     access.rest.close();
   }
   const report = versionReport(loaded.models, rows);
-  process.stdout.write(`${flags.output === "json" ? JSON.stringify({ knowledgeDir: flags.knowledgeDir, ...report }, null, 2) : formatVersionReport(flags.knowledgeDir, loaded.models, report)}\n`);
+  process.stdout.write(isStructured(flags.output) ? await renderStructured({ knowledgeDir: flags.knowledgeDir, ...report }, flags.output) : `${formatVersionReport(flags.knowledgeDir, loaded.models, report)}\n`);
   return report.passed ? 0 : 1;
 }

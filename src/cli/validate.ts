@@ -2,12 +2,13 @@
 // the validator (zod, yaml, the fault registry) is imported only when the command runs, and the
 // Kubernetes client never is.
 
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
+import { documentExitCodes, isStructured, OutputFormat, outputOption, renderStructured } from "./output.js";
 import type { Diagnostic } from "../experiment/diagnostic.js";
 import type { FileResult } from "../experiment/validate.js";
 
 export interface ValidateFlags {
-  readonly output: "text" | "json";
+  readonly output: "text" | "json" | "yaml";
   readonly knowledge?: boolean;
   readonly strict?: boolean;
   readonly quiet?: boolean;
@@ -29,7 +30,7 @@ export interface ValidationSummary {
 }
 
 export function registerValidateCommand(program: Command): void {
-  program
+  const command = program
     .command("validate")
     .summary("check experiments and knowledge models (offline)")
     .description(
@@ -39,7 +40,7 @@ export function registerValidateCommand(program: Command): void {
         "2 usage error.",
     )
     .argument("<paths...>", "files, directories or glob patterns (quote globs to use the built-in expansion)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption([OutputFormat.Text, OutputFormat.Json, OutputFormat.Yaml]))
     .option("--knowledge", "read every document as an operator knowledge model")
     .option("--strict", "treat warnings as errors")
     .option("-q, --quiet", "print only errors and the summary")
@@ -47,6 +48,7 @@ export function registerValidateCommand(program: Command): void {
     .action(async (paths: string[], flags: ValidateFlags) => {
       process.exitCode = await runValidate(paths, flags, { write: (text) => process.stdout.write(text) });
     });
+  documentExitCodes(command, { 0: "every document valid (or skipped)", 1: "something invalid, or a path matched nothing" });
 }
 
 /** Runs the command; returns the exit status (0 all valid, 1 anything invalid). */
@@ -71,11 +73,14 @@ export async function runValidate(paths: readonly string[], flags: ValidateFlags
   }));
   const all = [...missing, ...results];
   const summary = summarize(all);
-  if (flags.output === "json") {
-    out.write(`${JSON.stringify({ files: all.map(toJson), summary }, null, 2)}\n`);
+  if (isStructured(flags.output)) {
+    out.write(await renderStructured({ files: all.map(toJson), summary }, flags.output));
   } else {
     for (const result of all) writeText(result, flags, out, formatDiagnostic);
-    out.write(`${describeSummary(summary)}\n`);
+    const { colours } = await import("./colour.js");
+    const c = colours();
+    // Colour only the counts that matter, so the plain text stays exactly the same.
+    out.write(`${describeSummary(summary).replace(/\b([1-9]\d*) invalid\b/, (m) => c.red(m)).replace(/\b([1-9]\d*) warnings?\b/, (m) => c.yellow(m))}\n`);
   }
   return summary.invalid > 0 || all.some((result) => result.status === "invalid") ? 1 : 0;
 }

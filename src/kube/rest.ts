@@ -2,7 +2,7 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, type Agent } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiError } from "./errors.js";
-import { applyCredentials, DEFAULT_RETRY, keepAliveAgent, NO_RETRY, pause, retryDelayMs, socketHost, type AttemptOutcome, type RetryPolicy } from "./transport.js";
+import { applyCredentials, DEFAULT_RETRY, keepAliveAgent, NO_RETRY, pause, requestSettings, retryDelayMs, socketHost, type AttemptOutcome, type RetryPolicy } from "./transport.js";
 
 export { KubeApiError, isConflict, isForbidden, isNotFound } from "./errors.js";
 
@@ -101,8 +101,10 @@ export class KubeRest {
     const options = await this.requestOptions(method, url, headers);
     this.requestCount += 1;
     const send = url.protocol === "http:" ? httpRequest : httpsRequest;
+    const timeoutMs = params.timeoutMs ?? requestSettings.timeoutMs;
+    const sentAt = Date.now();
     const { status, text, retryAfter } = await new Promise<{ status: number; text: string; retryAfter?: string | undefined }>((resolveResponse, reject) => {
-      const req = send({ ...options, timeout: params.timeoutMs ?? 30_000, ...(params.signal ? { signal: params.signal } : {}) }, (res) => {
+      const req = send({ ...options, timeout: timeoutMs, ...(params.signal ? { signal: params.signal } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolveResponse({
@@ -111,11 +113,12 @@ export class KubeRest {
         }));
         res.on("error", reject);
       });
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${params.timeoutMs ?? 30_000} ms`)));
+      req.on("timeout", () => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)));
       req.on("error", reject);
       if (payload !== undefined) req.write(payload);
       req.end();
     });
+    requestSettings.log?.(`${method} ${url.toString()} ${status} in ${Date.now() - sentAt} milliseconds`);
     return { status, retryAfter, response: () => this.parse<T>(method, path, status, text) };
   }
 

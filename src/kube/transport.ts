@@ -7,6 +7,12 @@ import { Agent as HttpsAgent, type RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 /**
+ * Process-wide request settings, set once by the CLI from kubectl's flags before a command runs:
+ * `--request-timeout` (the default per-request timeout) and `-v 6+` (a log line per request).
+ */
+export const requestSettings: { timeoutMs: number; log?: ((line: string) => void) | undefined } = { timeoutMs: 30_000 };
+
+/**
  * `new URL("https://[::1]:6443").hostname` is "[::1]"; sockets need "::1" (passing the bracketed
  * form makes Node look it up as a DNS name and fail).
  */

@@ -6,7 +6,8 @@ import { countVerdicts, recoveryLabel } from "./summary.js";
 import { describeEvent } from "./describe.js";
 import { formatDuration, formatInstant, plural } from "../verdict/format.js";
 
-const STYLE = `
+/** Shared with the per-run page (run-html.ts), so both look alike. */
+export const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1f24; }
 table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
 th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }
@@ -67,7 +68,7 @@ ${reports.map(experimentSection).join("\n")}
 `;
 }
 
-function experimentSection(report: ExperimentReport): string {
+export function experimentSection(report: ExperimentReport): string {
   const verdict = report.evaluation.verdict;
   const parts: string[] = [
     `<h2 id="${anchor(report)}">${escapeHtml(report.experiment)} <span class="verdict ${verdict.toLowerCase()}">${verdict}</span></h2>`,

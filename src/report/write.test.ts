@@ -32,11 +32,13 @@ describe("writeExperimentReport", () => {
       json: join(target, "pod-kill-20250601-120020.json"),
       junit: join(target, "pod-kill-20250601-120020.junit.xml"),
       markdown: join(target, "pod-kill-20250601-120020.md"),
+      html: join(target, "pod-kill-20250601-120020.html"),
     });
     expect(JSON.parse(await readFile(files.json, "utf8"))).toEqual(makeReport("pod-kill"));
     expect(await readFile(files.junit, "utf8")).toContain('<testcase name="pod-kill"');
     expect(await readFile(files.markdown, "utf8")).toMatch(/^# pod-kill\n/);
-    expect((await readdir(target)).sort()).toEqual(["pod-kill-20250601-120020.json", "pod-kill-20250601-120020.junit.xml", "pod-kill-20250601-120020.md"]);
+    expect(await readFile(files.html, "utf8")).toMatch(/^<!DOCTYPE html>/);
+    expect((await readdir(target)).sort()).toEqual(["pod-kill-20250601-120020.html", "pod-kill-20250601-120020.json", "pod-kill-20250601-120020.junit.xml", "pod-kill-20250601-120020.md"]);
   });
 
   it("never overwrites an earlier report of the same experiment in the same second", async () => {

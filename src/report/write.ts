@@ -8,19 +8,22 @@ import { parseReport } from "./model.js";
 import { reportFileStem } from "./report.js";
 import { junitXml } from "./junit.js";
 import { experimentMarkdown } from "./markdown.js";
+import { runHtml } from "./run-html.js";
 import { defaultAggregateFile, renderAggregate, type AggregateFormat, type AggregateOptions } from "./aggregate.js";
 
 export interface WrittenReportFiles {
   json: string;
   junit: string;
   markdown: string;
+  /** The run's self-contained HTML page, with its timeline chart. */
+  html: string;
 }
 
 /** The aggregate file name, never read back as an experiment report. */
 const CONSOLIDATED_FILE = "report.json";
 
 /**
- * Writes `<experiment>-<YYYYMMDD-HHMMSS>.json` (plus `.junit.xml` and `.md` beside it). Two reports of the
+ * Writes `<experiment>-<YYYYMMDD-HHMMSS>.json` (plus `.junit.xml`, `.md` and `.html` beside it). Two reports of the
  * same experiment within one second get `-2`, `-3`… rather than overwriting each other; each file appears
  * complete or not at all.
  */
@@ -36,7 +39,9 @@ export async function writeExperimentReport(dir: string, report: ExperimentRepor
     const markdownPath = join(dir, `${stem}.md`);
     await replaceAtomically(junitPath, junitXml([report], report.experiment));
     await replaceAtomically(markdownPath, `${experimentMarkdown(report).trimEnd()}\n`);
-    return { json: jsonPath, junit: junitPath, markdown: markdownPath };
+    const htmlPath = join(dir, `${stem}.html`);
+    await replaceAtomically(htmlPath, runHtml(report));
+    return { json: jsonPath, junit: junitPath, markdown: markdownPath, html: htmlPath };
   }
 }
 

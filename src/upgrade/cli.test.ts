@@ -54,7 +54,7 @@ describe("operator-chaos diff", () => {
     expect(missing.stderr).toMatch(/--source .*nope: not a folder/);
     const format = run("diff", "--source", `${DATA}/v1/knowledge`, "--target", `${DATA}/v2/knowledge`, "-o", "xml");
     expect(format.code).toBe(2);
-    expect(format.stderr).toContain("-o must be text, json or markdown");
+    expect(format.stderr).toContain("Allowed choices are text, json, yaml, markdown");
   });
 
   it("reports an invalid knowledge model with file, line and column", () => {
