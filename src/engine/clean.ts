@@ -8,6 +8,7 @@ import type { ClusterAccess, RevertContext } from "./context.js";
 import { CleanStep, revertBrokenForTest, testStep } from "./crash-points.js";
 import { lockHeldBy } from "./lock.js";
 import { LeaseJudge } from "./liveness.js";
+import { ListSharingRest } from "../kube/list-sharing.js";
 import { recordsWhereAllowed, removeDeadLocks } from "./clean-scope.js";
 import { currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
 
@@ -113,9 +114,11 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
       report({ ...base, outcome: "failed", detail: (error as Error).message });
     }
   }
+  // In one namespace, the faults' many selector lists of the same collections share one list each.
+  const leftoverAccess = options.namespace === undefined ? options.access : { ...options.access, rest: new ListSharingRest(options.access.rest) };
   for (const fault of runnableFaults()) {
     if (!fault.leftovers) continue;
-    const context = revertContext(options.access, options.namespace ?? "", signal, now);
+    const context = revertContext(leftoverAccess, options.namespace ?? "", signal, now);
     let leftovers: readonly RevertRecord[] = [];
     try {
       // The whole cluster in one call when it could be listed, else each namespace that could.
@@ -132,7 +135,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
         continue;
       }
       try {
-        if (!revertBrokenForTest(fault.spec.type)) await fault.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
+        if (!revertBrokenForTest(fault.spec.type)) await fault.revert(revertContext(leftoverAccess, leftover.target.namespace ?? "", signal, now), leftover);
         report({ ...base, outcome: "reverted" });
       } catch (error) {
         report({ ...base, outcome: "failed", detail: (error as Error).message });

@@ -26,6 +26,8 @@ export interface AuditedRequest {
   namespace?: string;
   name?: string;
   code?: number;
+  /** requestReceivedTimestamp (microseconds), for ordering. */
+  receivedAt: string;
 }
 
 async function ensure(rest: KubeRest, path: string, body: unknown): Promise<void> {
@@ -87,6 +89,7 @@ interface AuditEvent {
   user: { username: string };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
+  requestReceivedTimestamp: string;
 }
 
 /** The requests `username` made after `mark`, in the order the server received them. */
@@ -103,7 +106,7 @@ export function parseAudit(text: string, username: string): AuditedRequest[] {
     if (event.user?.username !== username) continue;
     const ref = event.objectRef ?? {};
     const request: AuditedRequest = {
-      auditID: event.auditID, verb: event.verb, resource: ref.resource ?? event.requestURI.split("?")[0] ?? event.requestURI,
+      auditID: event.auditID, verb: event.verb, receivedAt: event.requestReceivedTimestamp, resource: ref.resource ?? event.requestURI.split("?")[0] ?? event.requestURI,
       ...(ref.subresource ? { subresource: ref.subresource } : {}),
       ...(ref.namespace ? { namespace: ref.namespace } : {}),
       ...(ref.name ? { name: ref.name } : {}),
@@ -111,7 +114,7 @@ export function parseAudit(text: string, username: string): AuditedRequest[] {
     };
     requests.set(event.auditID, { ...requests.get(event.auditID), ...request });
   }
-  return [...requests.values()];
+  return [...requests.values()].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
 }
 
 /**
