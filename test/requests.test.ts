@@ -21,7 +21,7 @@ let user: AuditedUser;
  * Requests a seed run may send (hold 10 s, stability window 3 s). Not a timing figure: a count
  * that only a change of the engine moves; the issue's goal (the Go tool's 8–10) is in the bench.
  */
-const BUDGET = 60;
+const BUDGET = 50;
 
 beforeAll(async () => {
   await deployLlamastack(lab.kubeconfig, { switches: {} });
