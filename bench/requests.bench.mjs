@@ -50,6 +50,9 @@ try {
   await deployLlamastack(lab.kubeconfig, { switches: {} });
   const tools = [{ label: "here", user: await auditedUser(lab, rest, "cli"),
     command: [process.execPath, "--import", join(root, "bench", "maxrss.mjs"), dist("src/cli/main.js"), "run"], flags: ["-o", "json", ...RUN_FLAGS] }];
+  // The bundled CLI (scripts/bundle.mjs) on one seed: same requests, its own peak RSS.
+  tools.push({ label: "bundle", seeds: ["pod-kill"], user: tools[0].user,
+    command: [process.execPath, "--import", join(root, "bench", "maxrss.mjs"), dist("bundle/operator-chaos.mjs"), "run"], flags: ["-o", "json", ...RUN_FLAGS] });
   if (process.env.OPERATOR_CHAOS_GO_BIN) {
     const extra = (process.env.OPERATOR_CHAOS_GO_ARGS ?? "").split(" ").filter(Boolean);
     tools.push({ label: "go", user: await auditedUser(lab, rest, "go-tool"), command: [process.env.OPERATOR_CHAOS_GO_BIN, "run"], flags: extra });
@@ -57,7 +60,7 @@ try {
   for (const tool of tools) {
     const rssFile = join(scratch, `maxrss-${tool.label}`);
     const totals = [];
-    for (const seed of SEEDS) {
+    for (const seed of tool.seeds ?? SEEDS) {
       const file = join(root, "experiments", "llamastack", `${seed}.yaml`);
       const mark = await auditMark(lab);
       const result = await runTool(tool.command, [file, ...tool.flags], tool.user.kubeconfig, { OPERATOR_CHAOS_MAXRSS_FILE: rssFile });
@@ -66,14 +69,16 @@ try {
       try { verdict = JSON.parse(result.out).evaluation?.verdict ?? "?"; } catch { /* the Go tool prints text */ }
       log(`${tool.label} ${seed}: exit ${result.code}, verdict ${verdict}, ${requests.length} requests`);
       for (const [key, count] of tallyRequests(requests)) log(`    ${String(count).padStart(3)}  ${key}`);
-      if (tool.label === "here" && result.code !== 0) throw new Error(`${seed} exited ${result.code}: ${result.err.slice(-800)}`);
+      if (tool.label !== "go" && result.code !== 0) throw new Error(`${seed} exited ${result.code}: ${result.err.slice(-800)}`);
       totals.push(requests.length);
+      if (tool.label === "bundle") continue;
       emit(`requests.${seed}${tool.label === "go" ? ".go" : ""}`, requests.length, "requests",
         `node bench/requests.bench.mjs (${tool.label === "go" ? "$OPERATOR_CHAOS_GO_BIN run" : "operator-chaos run"} experiments/llamastack/${seed}.yaml ${tool.flags.filter((f) => f !== "-o" && f !== "json").join(" ")}; counted by the API server's audit log)`);
     }
-    if (tool.label === "here") {
+    if (tool.label !== "go") {
       const rss = readFileSync(rssFile, "utf8").trim().split("\n").map(Number);
-      emit("cli.run_peak_rss.max", Math.round(Math.max(...rss) / 1024), "MiB", "node bench/requests.bench.mjs (peak RSS over the four seed runs; node --import bench/maxrss.mjs)");
+      const what = tool.label === "bundle" ? "dist/bundle/operator-chaos.mjs run pod-kill.yaml" : "dist/src/cli/main.js run, four seeds";
+      emit(`cli.run_peak_rss${tool.label === "bundle" ? ".bundle" : ""}.max`, Math.round(Math.max(...rss) / 1024), "MiB", `node bench/requests.bench.mjs (${what}; node --import bench/maxrss.mjs)`);
     }
   }
 } finally {
