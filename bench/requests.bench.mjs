@@ -55,11 +55,12 @@ try {
     command: [process.execPath, "--import", join(root, "bench", "maxrss.mjs"), dist("bundle/operator-chaos.mjs"), "run"], flags: ["-o", "json", ...RUN_FLAGS] });
   if (process.env.OPERATOR_CHAOS_GO_BIN) {
     const extra = (process.env.OPERATOR_CHAOS_GO_ARGS ?? "").split(" ").filter(Boolean);
-    tools.push({ label: "go", user: await auditedUser(lab, rest, "go-tool"), command: [process.env.OPERATOR_CHAOS_GO_BIN, "run"], flags: extra });
+    // GNU time appends the Go tool's peak RSS (KiB) to the same kind of file maxrss.mjs writes.
+    const rssGo = join(scratch, "maxrss-go");
+    tools.push({ label: "go", user: await auditedUser(lab, rest, "go-tool"), command: ["/usr/bin/time", "-f", "%M", "-a", "-o", rssGo, process.env.OPERATOR_CHAOS_GO_BIN, "run"], flags: extra });
   }
   for (const tool of tools) {
     const rssFile = join(scratch, `maxrss-${tool.label}`);
-    const totals = [];
     for (const seed of tool.seeds ?? SEEDS) {
       const file = join(root, "experiments", "llamastack", `${seed}.yaml`);
       const mark = await auditMark(lab);
@@ -70,15 +71,14 @@ try {
       log(`${tool.label} ${seed}: exit ${result.code}, verdict ${verdict}, ${requests.length} requests`);
       for (const [key, count] of tallyRequests(requests)) log(`    ${String(count).padStart(3)}  ${key}`);
       if (tool.label !== "go" && result.code !== 0) throw new Error(`${seed} exited ${result.code}: ${result.err.slice(-800)}`);
-      totals.push(requests.length);
       if (tool.label === "bundle") continue;
       emit(`requests.${seed}${tool.label === "go" ? ".go" : ""}`, requests.length, "requests",
         `node bench/requests.bench.mjs (${tool.label === "go" ? "$OPERATOR_CHAOS_GO_BIN run" : "operator-chaos run"} experiments/llamastack/${seed}.yaml ${tool.flags.filter((f) => f !== "-o" && f !== "json").join(" ")}; counted by the API server's audit log)`);
     }
-    if (tool.label !== "go") {
+    {
       const rss = readFileSync(rssFile, "utf8").trim().split("\n").map(Number);
-      const what = tool.label === "bundle" ? "dist/bundle/operator-chaos.mjs run pod-kill.yaml" : "dist/src/cli/main.js run, four seeds";
-      emit(`cli.run_peak_rss${tool.label === "bundle" ? ".bundle" : ""}.max`, Math.round(Math.max(...rss) / 1024), "MiB", `node bench/requests.bench.mjs (${what}; node --import bench/maxrss.mjs)`);
+      const what = { bundle: "dist/bundle/operator-chaos.mjs run pod-kill.yaml; node --import bench/maxrss.mjs", here: "dist/src/cli/main.js run, four seeds; node --import bench/maxrss.mjs", go: "$OPERATOR_CHAOS_GO_BIN run, four seeds; /usr/bin/time" }[tool.label];
+      emit(`cli.run_peak_rss${tool.label === "here" ? "" : `.${tool.label}`}.max`, Math.round(Math.max(...rss) / 1024), "MiB", `node bench/requests.bench.mjs (${what})`);
     }
   }
 } finally {
