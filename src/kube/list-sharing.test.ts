@@ -53,6 +53,14 @@ describe("ListSharingRest", () => {
     expect(inner.sent).toEqual([`GET ${path} {}`]);
   });
 
+  it("counts on the client underneath (watchers add to the count of the client they are given)", () => {
+    const inner = recording();
+    const shared = new ListSharingRest(inner);
+    shared.requestCount += 2;
+    inner.requestCount += 1;
+    expect([inner.requestCount, shared.requestCount]).toEqual([3, 3]);
+  });
+
   it("lists again after a write under the collection, and passes other requests through", async () => {
     const inner = recording();
     const shared = new ListSharingRest(inner);

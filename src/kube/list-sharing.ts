@@ -36,8 +36,15 @@ export class ListSharingRest extends KubeRest {
 
   constructor(private readonly inner: KubeRest) {
     super(inner.config);
-    // Every request goes through `inner` (its connections, its count); this client's own agent is unused.
-    this.agent.destroy();
+    // Every request and watch goes through `inner`: its connections, and its counts (a watcher adds
+    // to the count of the client it is given).
+    for (const counter of ["requestCount", "retryCount"] as const) {
+      Object.defineProperty(this, counter, { get: () => inner[counter], set: (value: number) => { inner[counter] = value; } });
+    }
+  }
+
+  override requestOptions(...args: Parameters<KubeRest["requestOptions"]>): ReturnType<KubeRest["requestOptions"]> {
+    return this.inner.requestOptions(...args);
   }
 
   override request<T = unknown>(method: string, path: string, params: RequestParams = {}): Promise<KubeResponse<T>> {
