@@ -59,7 +59,30 @@ const files = corpusArgs.flatMap(yamlFiles);
 // Node's own start-up on this machine is the floor both are measured against.
 emit("node start-up (baseline)", timeCommand([], 0, ["-e", "0"]), "ms", "node -e 0");
 emit("validate --help start-up", timeCommand(["validate", "--help"]), "ms", "operator-chaos validate --help");
+emit("--help start-up", timeCommand(["--help"]), "ms", "operator-chaos --help");
 emit("validate one file", timeCommand(["validate", "experiments/llamastack/pod-kill.yaml"]), "ms", "operator-chaos validate experiments/llamastack/pod-kill.yaml");
+// The same through the bundled CLI (scripts/bundle.mjs, part of `npm run build`).
+const bundle = path.join(root, "dist", "bundle", "operator-chaos.mjs");
+if (existsSync(bundle)) {
+  emit("--help start-up (bundle)", timeCommand(["--help"], 0, [bundle]), "ms", "node dist/bundle/operator-chaos.mjs --help");
+  emit("validate one file (bundle)", timeCommand(["validate", "experiments/llamastack/pod-kill.yaml"], 0, [bundle]), "ms", "node dist/bundle/operator-chaos.mjs validate experiments/llamastack/pod-kill.yaml");
+}
+// The Go tool, when its binary is at hand (bench/compare.md).
+const goBin = process.env.OPERATOR_CHAOS_GO_BIN;
+if (goBin) {
+  const timeGo = (args) => {
+    const times = [];
+    for (let run = 0; run < runs; run++) {
+      const started = process.hrtime.bigint();
+      const result = spawnSync(goBin, args, { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+      times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (result.status !== 0) throw new Error(`${goBin} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+    }
+    return median(times);
+  };
+  emit("--help start-up (Go tool)", timeGo(["--help"]), "ms", "$OPERATOR_CHAOS_GO_BIN --help");
+  emit("validate one file (Go tool)", timeGo(["validate", "experiments/llamastack/pod-kill.yaml"]), "ms", "$OPERATOR_CHAOS_GO_BIN validate experiments/llamastack/pod-kill.yaml");
+}
 
 // End to end over the corpus, start-up included.
 const corpusMs = timeCommand(["validate", "-q", ...corpusArgs]);

@@ -36,6 +36,7 @@ if (process.argv.includes("--cold")) {
 }
 results.push(...collect("validate.bench.mjs"));
 results.push(...collect("engine.bench.mjs"));
+results.push(...collect("requests.bench.mjs"));
 results.push(...collect("engine-safety.bench.mjs"));
 results.push(...collect("process-runner.bench.mjs"));
 results.push(...collect("sdk.bench.mjs"));

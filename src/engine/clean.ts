@@ -8,6 +8,7 @@ import type { ClusterAccess, RevertContext } from "./context.js";
 import { CleanStep, revertBrokenForTest, testStep } from "./crash-points.js";
 import { lockHeldBy } from "./lock.js";
 import { LeaseJudge } from "./liveness.js";
+import { ListSharingRest } from "../kube/list-sharing.js";
 import { recordsWhereAllowed, removeDeadLocks } from "./clean-scope.js";
 import { currentOwner, ownerIsDead, type RunOwner } from "./owner.js";
 
@@ -74,14 +75,17 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     options.onItem?.(item);
   };
   const judge = options.judge ?? new LeaseJudge();
-  const { records: listed, namespaces } = await recordsWhereAllowed(options.access.rest, options.namespace, options.fallbackNamespace);
+  // In one namespace, the journal's and the faults' many selector lists of the same collections
+  // share one list each (every request of this sweep goes through it, so a write drops what it changes).
+  const access = options.namespace === undefined ? options.access : { ...options.access, rest: new ListSharingRest(options.access.rest) };
+  const { records: listed, namespaces } = await recordsWhereAllowed(access.rest, options.namespace, options.fallbackNamespace);
   const records = listed
     .filter((r) => !options.operator || r.operator === options.operator)
     .reverse();
   for (const record of records) {
     signal.throwIfAborted();
     const base = { source: "journal" as const, faultType: record.faultType, target: describeTarget(record), record: `${record.namespace}/${record.id}` };
-    if (await recordIsLive(options.access, record, now(), judge, signal)) {
+    if (await recordIsLive(access, record, now(), judge, signal)) {
       report({ ...base, outcome: "skipped-live", detail: `run ${record.runId} of ${record.experiment} is still running` });
       continue;
     }
@@ -98,16 +102,16 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
     try {
       await testStep(CleanStep.Reverting);
       // Two cleans (or a clean and a run's start-up sweep) may find the same record: one reverts it.
-      const claim = await claimRecord(options.access.rest, record, now());
+      const claim = await claimRecord(access.rest, record, now());
       if (claim === "gone") continue; // reverted and closed meanwhile by someone else
       if (claim !== "claimed") {
         report({ ...base, outcome: "skipped-live", detail: `being reverted right now by process ${claim.pid} on ${claim.host}` });
         continue;
       }
       if (!revertBrokenForTest(record.faultType)) {
-        await fault.revert(revertContext(options.access, record.namespace, signal, now), { type: fault.spec.type, target: record.target, data: record.data });
+        await fault.revert(revertContext(access, record.namespace, signal, now), { type: fault.spec.type, target: record.target, data: record.data });
       }
-      await removeRecord(options.access.rest, record);
+      await removeRecord(access.rest, record);
       report({ ...base, outcome: "reverted" });
     } catch (error) {
       report({ ...base, outcome: "failed", detail: (error as Error).message });
@@ -115,7 +119,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
   }
   for (const fault of runnableFaults()) {
     if (!fault.leftovers) continue;
-    const context = revertContext(options.access, options.namespace ?? "", signal, now);
+    const context = revertContext(access, options.namespace ?? "", signal, now);
     let leftovers: readonly RevertRecord[] = [];
     try {
       // The whole cluster in one call when it could be listed, else each namespace that could.
@@ -132,7 +136,7 @@ export async function clean(options: CleanOptions): Promise<CleanResult> {
         continue;
       }
       try {
-        if (!revertBrokenForTest(fault.spec.type)) await fault.revert(revertContext(options.access, leftover.target.namespace ?? "", signal, now), leftover);
+        if (!revertBrokenForTest(fault.spec.type)) await fault.revert(revertContext(access, leftover.target.namespace ?? "", signal, now), leftover);
         report({ ...base, outcome: "reverted" });
       } catch (error) {
         report({ ...base, outcome: "failed", detail: (error as Error).message });

@@ -35,6 +35,8 @@ export class OperatorLock {
   private lost: string | undefined;
   private lastRenewed = 0;
   private released = false;
+  /** The Lease as last written by us: renewals and the release write on its resourceVersion without reading first. */
+  private current: Lease | undefined;
 
   constructor(
     private readonly rest: KubeRest,
@@ -63,7 +65,7 @@ export class OperatorLock {
     const now = new Date();
     const spec = { holderIdentity: this.holder, leaseDurationSeconds: LOCK_DURATION_SECONDS, acquireTime: microTime(now), renewTime: microTime(now) };
     try {
-      await this.rest.create(this.path, {
+      this.current = await this.rest.create<Lease>(this.path, {
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
         metadata: { name: this.name, namespace: this.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, annotations: this.ownerAnnotations() },
@@ -82,7 +84,7 @@ export class OperatorLock {
       // Expired: take it over, guarded by resourceVersion so only one contender wins.
       try {
         const metadata = { ...existing.metadata, annotations: { ...existing.metadata.annotations, ...this.ownerAnnotations() } };
-        await this.rest.replace(`${this.path}/${this.name}`, { ...existing, metadata, spec });
+        this.current = await this.rest.replace<Lease>(`${this.path}/${this.name}`, { ...existing, metadata, spec });
       } catch (replaceError) {
         if (isConflict(replaceError)) throw new LockContentionError(`operator ${this.operator} was locked by another run at the same moment`);
         throw replaceError;
@@ -108,15 +110,33 @@ export class OperatorLock {
     this.onLost(reason);
   }
 
+  /** Our Lease as it is now: the one we last wrote, or read afresh (after a conflict, or when none is known). */
+  private async read(): Promise<Lease> {
+    this.current = await this.rest.get<Lease>(`${this.path}/${this.name}`, { timeoutMs: 5_000 });
+    return this.current;
+  }
+
+  /**
+   * One write per renewal: a replace on the resourceVersion we last wrote. A conflict means someone
+   * else wrote the Lease: read it, and renew on top only if it is still ours.
+   */
   private async renew(): Promise<void> {
     try {
-      const lease = await this.rest.get<Lease>(`${this.path}/${this.name}`, { timeoutMs: 5_000 });
-      if (lease.spec.holderIdentity !== this.holder) {
-        this.lose(`the lock was taken over by ${lease.spec.holderIdentity}`);
-        return;
+      for (let attempt = 1; ; attempt += 1) {
+        const lease = this.current ?? await this.read();
+        if (lease.spec.holderIdentity !== this.holder) {
+          this.lose(`the lock was taken over by ${lease.spec.holderIdentity}`);
+          return;
+        }
+        try {
+          this.current = await this.rest.replace<Lease>(`${this.path}/${this.name}`,
+            { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } }, { timeoutMs: 5_000 });
+          break;
+        } catch (error) {
+          if (!isConflict(error) || attempt >= 3) throw error;
+          this.current = undefined;
+        }
       }
-      lease.spec.renewTime = microTime(new Date());
-      await this.rest.replace(`${this.path}/${this.name}`, lease, { timeoutMs: 5_000 });
       this.lastRenewed = performance.now();
       this.schedule(RENEW_EVERY_MS);
     } catch (error) {
@@ -134,17 +154,23 @@ export class OperatorLock {
     }
   }
 
+  /** Deletes the Lease if it is still ours, guarded by resourceVersion (read afresh only after a conflict). */
   async release(): Promise<void> {
     this.released = true;
     if (this.timer) clearTimeout(this.timer);
-    try {
-      const lease = await this.rest.get<Lease>(`${this.path}/${this.name}`);
-      if (lease.spec.holderIdentity !== this.holder) return;
-      await this.rest.delete(`${this.path}/${this.name}`, {
-        apiVersion: "v1", kind: "DeleteOptions", preconditions: { resourceVersion: lease.metadata.resourceVersion },
-      });
-    } catch (error) {
-      if (!isNotFound(error) && !isConflict(error)) throw error;
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      try {
+        const lease = this.current ?? await this.read();
+        if (lease.spec.holderIdentity !== this.holder) return;
+        await this.rest.delete(`${this.path}/${this.name}`, {
+          apiVersion: "v1", kind: "DeleteOptions", preconditions: { resourceVersion: lease.metadata.resourceVersion },
+        });
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return;
+        if (!isConflict(error)) throw error;
+        this.current = undefined;
+      }
     }
   }
 }

@@ -2,6 +2,8 @@ import type { ChaosExperiment } from "../experiment/types.js";
 import type { AnyRunnableFault, PermissionNeed } from "../faults/driver.js";
 import type { ClusterAccess } from "./context.js";
 import { RunRefusedError } from "./errors.js";
+import { KubeApiError } from "../kube/errors.js";
+import { rulesGrant, type ResourceRule } from "../preflight/access-rules.js";
 
 /** What every run itself needs besides the fault's own permissions. */
 function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
@@ -37,10 +39,18 @@ export async function preflight(
   await assertPermitted(access, needs);
 }
 
-/** One SelfSubjectAccessReview per need; every denied one is named in a single refusal. */
+/**
+ * One SelfSubjectRulesReview per namespace the needs name; what its rules do not grant, and every
+ * cluster-wide need (a namespace's rules mix in its RoleBindings), is asked by a
+ * SelfSubjectAccessReview of its own. Every denied need is named in a single refusal.
+ */
 export async function assertPermitted(access: ClusterAccess, needs: readonly PermissionNeed[]): Promise<void> {
+  const unique = [...new Map(needs.map((need) => [`${need.verb} ${need.group} ${need.resource} ${need.namespace ?? ""}`, need])).values()];
+  const namespaces = [...new Set(unique.flatMap((need) => (need.namespace ? [need.namespace] : [])))];
+  const rules = new Map(await Promise.all(namespaces.map(async (namespace) => [namespace, await rulesIn(access, namespace)] as const)));
   const denied: string[] = [];
-  await Promise.all(needs.map(async (need) => {
+  await Promise.all(unique.map(async (need) => {
+    if (need.namespace && rulesGrant(rules.get(need.namespace) ?? [], need)) return;
     const review = await access.rest.create<{ status?: { allowed?: boolean; reason?: string } }>(
       "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
       {
@@ -55,5 +65,19 @@ export async function assertPermitted(access: ClusterAccess, needs: readonly Per
   }));
   if (denied.length > 0) {
     throw new RunRefusedError(`preflight: your credentials may not ${[...new Set(denied)].sort().join("; ")}; nothing was changed`);
+  }
+}
+
+/** The rules we hold in a namespace; none when the review itself is not allowed (each need is then asked). */
+async function rulesIn(access: ClusterAccess, namespace: string): Promise<ResourceRule[]> {
+  try {
+    const review = await access.rest.create<{ status?: { resourceRules?: ResourceRule[] } }>(
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+      { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectRulesReview", spec: { namespace } },
+    );
+    return review.status?.resourceRules ?? [];
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status < 500) return [];
+    throw error;
   }
 }

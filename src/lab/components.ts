@@ -67,10 +67,32 @@ export function apiServerArgs(dir: string, ports: LabPorts, pki: LabPki): string
     // its ClusterIP: no kube-proxy routes Service IPs here, but process-runner pods' IPs are reachable.
     "--enable-aggregator-routing=true",
     "--profiling=false",
+    // Audit: only the requests of ServiceAccounts in AUDITED_NAMESPACE (the CLI under measurement);
+    // nothing else matches, so an ordinary lab writes an empty log.
+    `--audit-policy-file=${auditPolicyFile(dir)}`,
+    `--audit-log-path=${auditLogFile(dir)}`,
+    "--audit-log-maxsize=0",
     `--cert-dir=${join(dir, "pki", "apiserver-generated")}`,
     "--v=1",
   ];
 }
+
+/** ServiceAccounts of this namespace are the lab's audited users (see src/lab/audit.ts). */
+export const AUDITED_NAMESPACE = "operator-chaos-audit";
+export const auditPolicyFile = (dir: string) => join(dir, "audit-policy.yaml");
+export const auditLogFile = (dir: string) => join(dir, "logs", "audit.log");
+
+/** Metadata of every request by an audited user (one event per stage after RequestReceived). */
+export const AUDIT_POLICY = [
+  "apiVersion: audit.k8s.io/v1",
+  "kind: Policy",
+  "omitStages: [RequestReceived]",
+  "rules:",
+  "  - level: Metadata",
+  `    userGroups: ["system:serviceaccounts:${AUDITED_NAMESPACE}"]`,
+  "  - level: None",
+  "",
+].join("\n");
 
 export function controllerManagerArgs(kubeconfig: string, ports: LabPorts, pki: LabPki): string[] {
   return [

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { ensureLabBinaries, type LabBinaries } from "./binaries.js";
 import {
-  apiServerArgs, controllerManagerArgs, etcdArgs, fakeNode, kwokArgs, kwokConfiguration, schedulerArgs,
+  apiServerArgs, AUDIT_POLICY, auditPolicyFile, controllerManagerArgs, etcdArgs, fakeNode, kwokArgs, kwokConfiguration, schedulerArgs,
   type ComponentName, type LabPorts,
 } from "./components.js";
 import { httpStatus } from "./health.js";
@@ -120,6 +120,7 @@ async function startLab(
   }, { timeoutMs: remaining(), intervalMs: 100, what: "etcd to be healthy", signal });
 
   progress("starting kube-apiserver…");
+  await writeFile(auditPolicyFile(dir), AUDIT_POLICY);
   await start("apiserver", binaries.kube, apiServerArgs(dir, ports, pki));
   await waitFor(async () => {
     assertRunning();
