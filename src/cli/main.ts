@@ -26,6 +26,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "diff", load: async () => (await import("./diff.js")).registerDiffCommand },
   { name: "diff-crds", load: async () => (await import("./diff-crds.js")).registerDiffCrdsCommand },
   { name: "validate-version", load: async () => (await import("./validate-version.js")).registerValidateVersionCommand },
+  { name: "controller", load: async () => (await import("./controller.js")).registerControllerCommands },
   { name: "simulate-upgrade", load: async () => (await import("./simulate-upgrade.js")).registerSimulateUpgradeCommand },
 ];
 

@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+
+interface StartFlags {
+  namespace?: string;
+  allNamespaces?: boolean;
+  metricsAddr: string;
+  healthAddr: string;
+  knowledgeDir?: string;
+  maxConcurrent: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** `operator-chaos controller start`: run ChaosExperiment objects in the cluster. */
+export function registerControllerCommands(program: Command): void {
+  const controller = program.command("controller").description("in-cluster controller mode: run ChaosExperiment objects applied to the cluster");
+  controller.command("start")
+    .description("watch ChaosExperiment objects and run each generation once, with the same engine as `run`; status, Events and /metrics tell the results")
+    .option("-n, --namespace <namespace>", "watch this namespace (default: $WATCH_NAMESPACE, else the kubeconfig's namespace)")
+    .option("-A, --all-namespaces", "watch every namespace")
+    .option("--metrics-addr <addr>", "address of /metrics", ":8080")
+    .option("--health-addr <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--knowledge-dir <dir>", "every knowledge model in this folder (managed resources are watched too)")
+    .option("--max-concurrent <n>", "runs at the same time (different operators; one operator's runs are serialised by its lock)", "4")
+    .option("--kubeconfig <file>", "path to the kubeconfig (default: in-cluster, $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context")
+    .action(async (flags: StartFlags) => {
+      process.exitCode = await start(flags);
+    });
+}
+
+async function start(flags: StartFlags): Promise<number> {
+  const maxConcurrent = Number(flags.maxConcurrent);
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) throw new UsageError(`--max-concurrent must be a whole number of at least 1, got "${flags.maxConcurrent}"`);
+  if (flags.namespace && flags.allNamespaces) throw new UsageError("--namespace and --all-namespaces exclude each other");
+  const { parseAddress } = await import("../controller/server.js");
+  for (const address of [flags.metricsAddr, flags.healthAddr]) {
+    try {
+      parseAddress(address);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const { loadKubeConfig } = await import("../kube/client.js");
+  const config = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+  const namespace = flags.allNamespaces ? undefined : flags.namespace ?? process.env.WATCH_NAMESPACE ?? config.getContextObject(config.getCurrentContext())?.namespace ?? "default";
+  const { loadKnowledgeDir } = await import("../controller/knowledge.js");
+  const knowledge = await loadKnowledgeDir(flags.knowledgeDir);
+
+  const { Reconciler } = await import("../controller/reconciler.js");
+  const { listen, routesFor } = await import("../controller/server.js");
+  const stop = new AbortController();
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`received ${signal} again: ignored, runs in flight are reverting`);
+      return;
+    }
+    stopping = true;
+    log(`received ${signal}: aborting runs in flight (they revert), then exiting`);
+    stop.abort(new Error(`the controller received ${signal}`));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, onSignal);
+
+  const reconciler = new Reconciler({ kubeconfig: config, namespace, knowledge, maxConcurrent, signal: stop.signal, log });
+  const routes = routesFor({ metrics: () => reconciler.metrics.text(), metricsContentType: reconciler.metrics.registry.contentType, ready: () => reconciler.ready });
+  const servers = [];
+  if (flags.metricsAddr === flags.healthAddr) {
+    servers.push(await listen(flags.metricsAddr, { ...routes.metrics, ...routes.health }));
+    log(`metrics and health on ${servers[0]!.url}`);
+  } else {
+    servers.push(await listen(flags.metricsAddr, routes.metrics));
+    servers.push(await listen(flags.healthAddr, routes.health));
+    log(`metrics on ${servers[0]!.url}/metrics; health on ${servers[1]!.url}/healthz`);
+  }
+  await reconciler.start();
+  log(`watching ChaosExperiments in ${namespace ? `namespace ${namespace}` : "every namespace"} (at most ${maxConcurrent} runs at a time)`);
+  await new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+  await reconciler.drain();
+  for (const { server } of servers) server.close();
+  reconciler.access.rest.close();
+  log("stopped");
+  return 0;
+}

@@ -1,0 +1,175 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { KubeRest } from "../src/kube/rest.js";
+import { waitForCollection } from "../src/kube/watcher.js";
+import { runCli, spawnCli, writeTemp } from "./support/cli.js";
+import { freshNamespace, labClients } from "./support/cluster.js";
+import { dumpObjects } from "./support/dump.js";
+
+const { lab, config, core, apps } = labClients();
+const rest = new KubeRest(config);
+const CRD = parse(readFileSync(resolve(import.meta.dirname, "../config/crd/chaos.operatorchaos.io_chaosexperiments.yaml"), "utf8"));
+const FINALIZER = "chaos.operatorchaos.io/cleanup";
+let ns: string;
+let controller: { child: ChildProcess; metrics: string; log: () => string } | undefined;
+
+interface Status {
+  phase?: string; verdict?: string; message?: string; observedGeneration?: number; cleanupError?: string;
+  evaluationResult?: { verdict: string; recoveryTime?: string; deviations?: string[] };
+  conditions?: { type: string; status: string; reason: string; message: string }[];
+}
+interface Experiment { metadata: { name: string; generation?: number; finalizers?: string[] }; status?: Status }
+
+const podKill = (name: string) => ({
+  apiVersion: "chaos.operatorchaos.io/v1alpha1", kind: "ChaosExperiment", metadata: { name, namespace: ns },
+  spec: {
+    target: { operator: "web", component: "web" },
+    steadyState: { checks: [{ type: "conditionTrue", apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: ns, conditionType: "Available" }] },
+    injection: { type: "PodKill", parameters: { labelSelector: "app=web" }, count: 1 },
+    hypothesis: { description: "the Deployment replaces the pod", recoveryTimeout: "60s" },
+    blastRadius: { maxPodsAffected: 1, allowedNamespaces: [ns] },
+  },
+});
+const configDrift = (name: string, recoveryTimeout = "60s") => ({
+  apiVersion: "chaos.operatorchaos.io/v1alpha1", kind: "ChaosExperiment", metadata: { name, namespace: ns },
+  spec: {
+    target: { operator: "config", component: "config" },
+    steadyState: { checks: [{ type: "resourceExists", apiVersion: "v1", kind: "ConfigMap", name: "web-config", namespace: ns }] },
+    injection: { type: "ConfigDrift", parameters: { name: "web-config", key: "config.yaml", value: "broken" }, ttl: "300s" },
+    hypothesis: { description: "someone puts the config back", recoveryTimeout },
+    blastRadius: { maxPodsAffected: 1, allowedNamespaces: [ns] },
+  },
+});
+
+const collection = () => `/apis/chaos.operatorchaos.io/v1alpha1/namespaces/${ns}/chaosexperiments`;
+const apply = (object: unknown) => rest.create(collection(), object);
+const configValue = async () => (await core.readNamespacedConfigMap({ name: "web-config", namespace: ns })).data?.["config.yaml"];
+
+/** Waits (watch) until the object satisfies `done`, or is gone when `done` is "gone". */
+function until(name: string, done: ((o: Experiment) => boolean) | "gone", timeoutMs = 90_000): Promise<Experiment | undefined> {
+  return waitForCollection(rest, { path: collection(), fieldSelector: `metadata.name=${name}`, timeoutMs, what: `${name} ${done === "gone" ? "gone" : "ready"}` },
+    (objects) => {
+      const object = objects.get(`${ns}/${name}`) as Experiment | undefined;
+      if (done === "gone") return object === undefined ? { found: undefined } : undefined;
+      return object && done(object) ? { found: object } : undefined;
+    }).then((r) => r.found);
+}
+
+function startController(): Promise<NonNullable<typeof controller>> {
+  const child = spawnCli(["controller", "start", "-n", ns, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"], lab.kubeconfig);
+  let log = "";
+  return new Promise((resolveStarted, reject) => {
+    child.stderr!.on("data", (chunk: Buffer) => {
+      log += chunk.toString();
+      const metrics = /metrics on (http:\/\/[^/\s]+)\/metrics/.exec(log)?.[1];
+      if (metrics && log.includes("watching ChaosExperiments")) resolveStarted({ child, metrics, log: () => log });
+    });
+    child.once("close", (code) => reject(new Error(`the controller exited (${code}) before it started: ${log}`)));
+  });
+}
+
+async function stopController(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  const running = controller;
+  controller = undefined;
+  if (!running || running.child.exitCode !== null) return;
+  const closed = new Promise((r) => running.child.once("close", r));
+  running.child.kill(signal);
+  await closed;
+}
+
+const eventsOf = async (name: string) =>
+  (await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items.map((e) => ({ reason: e.reason!, type: e.type!, message: e.message! }));
+const withoutExperiments = (dump: Record<string, unknown>) => Object.fromEntries(Object.entries(dump).filter(([key]) => !key.includes("/chaosexperiments/")));
+
+beforeAll(async () => {
+  await rest.request("PATCH", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD.metadata.name}`, {
+    body: CRD, contentType: "application/apply-patch+yaml", query: { fieldManager: "controller-test", force: true },
+  });
+  await waitForCollection(rest, { path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", fieldSelector: `metadata.name=${CRD.metadata.name}`, timeoutMs: 30_000, what: "CRD established" },
+    (crds) => ((crds.get(`/${CRD.metadata.name}`)?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined));
+  ns = await freshNamespace(core, "controller");
+  await apps.createNamespacedDeployment({ namespace: ns, body: {
+    metadata: { name: "web", labels: { app: "web" } },
+    spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "example/web:1" }] } } },
+  } });
+  await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "web-config" }, data: { "config.yaml": "good" } } });
+  await waitForCollection(rest, { path: `/apis/apps/v1/namespaces/${ns}/deployments`, timeoutMs: 60_000, what: "web Available" },
+    (deployments) => ((deployments.get(`${ns}/web`)?.status as { availableReplicas?: number } | undefined)?.availableReplicas === 1 ? true : undefined));
+  controller = await startController();
+});
+
+afterAll(async () => {
+  await stopController();
+  rest.close();
+});
+
+describe("controller mode", () => {
+  it("runs an applied PodKill object to Complete with the CLI's verdict; status, Events and /metrics agree; the finalizer is gone", async () => {
+    const cli = await runCli(["run", writeTemp("pod-kill.yaml", podKill("pod-kill-cli")), "-o", "json"], lab.kubeconfig);
+    const cliVerdict = JSON.parse(cli.stdout).evaluation.verdict;
+    expect(cliVerdict).toBe("Resilient");
+
+    await apply(podKill("pod-kill"));
+    const done = (await until("pod-kill", (o) => o.status?.phase === "Complete" && !(o.metadata.finalizers ?? []).includes(FINALIZER)))!;
+    expect(done.status!.verdict).toBe(cliVerdict);
+    expect(done.status!.evaluationResult!.verdict).toBe(cliVerdict);
+    expect(done.status!.evaluationResult!.recoveryTime).toMatch(/^[\d.]+(ms|s)$/);
+    expect(done.status!.observedGeneration).toBe(done.metadata.generation);
+    expect(done.status!.message).toBe(`Experiment complete, verdict: ${cliVerdict}`);
+    const conditions = Object.fromEntries(done.status!.conditions!.map((c) => [c.type, c.status]));
+    expect(conditions).toMatchObject({ Valid: "True", SteadyStateEstablished: "True", FaultInjected: "True", RecoveryObserved: "True", Complete: "True" });
+
+    const reasons = (await eventsOf("pod-kill")).map((e) => e.reason);
+    for (const reason of ["ExperimentStarted", "PhaseTransition", "FaultInjected", "VerdictReached", "ExperimentComplete", "FaultReverted"]) expect(reasons).toContain(reason);
+
+    const metrics = await (await fetch(`${controller!.metrics}/metrics`)).text();
+    expect(metrics).toContain(`chaosexperiment_verdicts{operator="web",component="web",injection_type="PodKill",verdict="${cliVerdict}"} 1`);
+    expect(metrics).toContain(`chaosexperiment_injections{operator="web",component="web",injection_type="PodKill"} 1`);
+    expect(metrics).toMatch(/chaosexperiment_recovery_seconds_count\{operator="web",component="web",injection_type="PodKill"\} 1/);
+    expect(metrics).toMatch(/chaosexperiment_run_duration_seconds_count\{operator="web",injection_type="PodKill",phase="Complete"\} 1/);
+    expect((await fetch(`${controller!.metrics.replace(/:\d+$/, "")}:${/health on http:\/\/[^:]+:(\d+)/.exec(controller!.log())![1]}/readyz`)).status).toBe(200);
+  });
+
+  it("gives an invalid object a condition with every positioned error and injects nothing", async () => {
+    const before = withoutExperiments(await dumpObjects(config, ns));
+    const bad = configDrift("bad-drift", "2h");
+    delete (bad.spec.injection.parameters as Record<string, string>).key;
+    await apply(bad);
+    const done = (await until("bad-drift", (o) => o.status?.phase === "Aborted"))!;
+    const valid = done.status!.conditions!.find((c) => c.type === "Valid")!;
+    expect(valid.status).toBe("False");
+    expect(valid.message).toMatch(/spec\.hypothesis\.recoveryTimeout: /);
+    expect(valid.message).toMatch(/spec\.injection\.parameters(\.key)?: /);
+    expect(done.metadata.finalizers ?? []).not.toContain(FINALIZER);
+    expect((await eventsOf("bad-drift")).map((e) => e.reason)).toContain("ValidationFailed");
+    expect(await configValue()).toBe("good");
+    expect(withoutExperiments(await dumpObjects(config, ns))).toEqual(before);
+  });
+
+  it("deleting an object mid-run reverts the fault, then the object goes away", async () => {
+    await apply(configDrift("drift-deleted"));
+    await until("drift-deleted", (o) => o.status?.phase === "Observing");
+    expect(await configValue()).toBe("broken");
+    await rest.delete(`${collection()}/drift-deleted`);
+    await until("drift-deleted", "gone", 60_000);
+    expect(await configValue()).toBe("good");
+  });
+
+  it("after a SIGKILL during Observing, a restarted controller reverts the fault and marks the object Aborted with why", async () => {
+    const before = withoutExperiments(await dumpObjects(config, ns));
+    await apply(configDrift("drift-killed"));
+    await until("drift-killed", (o) => o.status?.phase === "Observing");
+    await stopController("SIGKILL");
+    expect(await configValue()).toBe("broken");
+    controller = await startController();
+    const done = (await until("drift-killed", (o) => o.status?.phase === "Aborted" && !(o.metadata.finalizers ?? []).includes(FINALIZER), 60_000))!;
+    expect(done.status!.message).toMatch(/recovered after crash.*stopped in phase Observing; 1 journaled change\(s\) were reverted/);
+    expect(done.status!.conditions!.find((c) => c.type === "Complete")).toMatchObject({ status: "False", reason: "ExperimentAborted" });
+    expect((await eventsOf("drift-killed")).map((e) => e.reason)).toContain("RecoveredAfterCrash");
+    expect(await configValue()).toBe("good");
+    expect(withoutExperiments(await dumpObjects(config, ns))).toEqual(before);
+  });
+});
