@@ -62,12 +62,22 @@ function startController(): Promise<NonNullable<typeof controller>> {
   const child = spawnCli(["controller", "start", "-n", ns, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"], lab.kubeconfig);
   let log = "";
   return new Promise((resolveStarted, reject) => {
+    const deadline = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the controller did not start within 30 s: ${log}`));
+    }, 30_000);
     child.stderr!.on("data", (chunk: Buffer) => {
       log += chunk.toString();
       const metrics = /metrics on (http:\/\/[^/\s]+)\/metrics/.exec(log)?.[1];
-      if (metrics && log.includes("watching ChaosExperiments")) resolveStarted({ child, metrics, log: () => log });
+      if (metrics && log.includes("watching ChaosExperiments")) {
+        clearTimeout(deadline);
+        resolveStarted({ child, metrics, log: () => log });
+      }
     });
-    child.once("close", (code) => reject(new Error(`the controller exited (${code}) before it started: ${log}`)));
+    child.once("close", (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`the controller exited (${code}) before it started: ${log}`));
+    });
   });
 }
 

@@ -70,9 +70,10 @@ async function start(flags: StartFlags): Promise<number> {
   const reconciler = new Reconciler({ kubeconfig: config, namespace, knowledge, maxConcurrent, signal: stop.signal, log });
   const routes = routesFor({ metrics: () => reconciler.metrics.text(), metricsContentType: reconciler.metrics.registry.contentType, ready: () => reconciler.ready });
   const servers = [];
-  if (flags.metricsAddr === flags.healthAddr) {
+  // One server when both addresses are the same port (port 0 means two ports of the system's choice).
+  if (flags.metricsAddr === flags.healthAddr && parseAddress(flags.metricsAddr).port !== 0) {
     servers.push(await listen(flags.metricsAddr, { ...routes.metrics, ...routes.health }));
-    log(`metrics and health on ${servers[0]!.url}`);
+    log(`metrics on ${servers[0]!.url}/metrics; health on ${servers[0]!.url}/healthz`);
   } else {
     servers.push(await listen(flags.metricsAddr, routes.metrics));
     servers.push(await listen(flags.healthAddr, routes.health));
