@@ -58,8 +58,8 @@ function until(name: string, done: ((o: Experiment) => boolean) | "gone", timeou
     }).then((r) => r.found);
 }
 
-function startController(): Promise<NonNullable<typeof controller>> {
-  const child = spawnCli(["controller", "start", "-n", ns, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0"], lab.kubeconfig);
+function startController(extra: string[] = [], ready = "watching ChaosExperiments"): Promise<NonNullable<typeof controller>> {
+  const child = spawnCli(["controller", "start", "-n", ns, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", ...extra], lab.kubeconfig);
   let log = "";
   return new Promise((resolveStarted, reject) => {
     const deadline = setTimeout(() => {
@@ -69,7 +69,7 @@ function startController(): Promise<NonNullable<typeof controller>> {
     child.stderr!.on("data", (chunk: Buffer) => {
       log += chunk.toString();
       const metrics = /metrics on (http:\/\/[^/\s]+)\/metrics/.exec(log)?.[1];
-      if (metrics && log.includes("watching ChaosExperiments")) {
+      if (metrics && log.includes(ready)) {
         clearTimeout(deadline);
         resolveStarted({ child, metrics, log: () => log });
       }
@@ -81,10 +81,9 @@ function startController(): Promise<NonNullable<typeof controller>> {
   });
 }
 
-async function stopController(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  const running = controller;
-  controller = undefined;
-  if (!running || running.child.exitCode !== null) return;
+async function stopController(signal: NodeJS.Signals = "SIGTERM", running = controller): Promise<void> {
+  if (running === controller) controller = undefined;
+  if (!running || running.child.exitCode !== null || running.child.signalCode !== null) return;
   const closed = new Promise((r) => running.child.once("close", r));
   running.child.kill(signal);
   await closed;
@@ -182,4 +181,40 @@ describe("controller mode", () => {
     expect(await configValue()).toBe("good");
     expect(withoutExperiments(await dumpObjects(config, ns))).toEqual(before);
   });
+
+  it("with --leader-elect two replicas run one at a time; killing the leader hands over", async () => {
+    await stopController();
+    const first = await startController(["--leader-elect"], "leading");
+    const second = await startController(["--leader-elect"], "standing by");
+    try {
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(second.log()).not.toContain("watching ChaosExperiments");
+      expect((await fetch(`${second.metrics.replace(/:\d+$/, "")}:${/health on http:\/\/[^:]+:(\d+)/.exec(second.log())![1]}/readyz`)).status).toBe(503);
+      await stopController("SIGKILL", first);
+      await logSays(second, "watching ChaosExperiments", 15_000);
+      // The new leader does the work: an invalid object gets its condition from it.
+      const bad = configDrift("bad-after-handover", "2h");
+      await apply(bad);
+      const done = (await until("bad-after-handover", (o) => o.status?.phase === "Aborted", 20_000))!;
+      expect(done.status!.conditions!.find((c) => c.type === "Valid")!.status).toBe("False");
+    } finally {
+      await stopController("SIGTERM", first);
+      await stopController("SIGTERM", second);
+    }
+  });
 });
+
+/** Resolves when the controller's log says `text` (checked at each chunk it writes). */
+function logSays(running: NonNullable<typeof controller>, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    const check = () => {
+      if (!running.log().includes(text)) return;
+      clearTimeout(deadline);
+      running.child.stderr!.off("data", check);
+      resolveWait();
+    };
+    const deadline = setTimeout(() => reject(new Error(`the log did not say "${text}" within ${timeoutMs} ms: ${running.log()}`)), timeoutMs);
+    running.child.stderr!.on("data", check);
+    setImmediate(check);
+  });
+}

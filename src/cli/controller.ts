@@ -7,6 +7,8 @@ interface StartFlags {
   healthAddr: string;
   knowledgeDir?: string;
   maxConcurrent: string;
+  leaderElect?: boolean;
+  leaderElectNamespace?: string;
   kubeconfig?: string;
   context?: string;
 }
@@ -24,6 +26,8 @@ export function registerControllerCommands(program: Command): void {
     .option("-A, --all-namespaces", "watch every namespace")
     .option("--metrics-addr <addr>", "address of /metrics", ":8080")
     .option("--health-addr <addr>", "address of /healthz and /readyz", ":8081")
+    .option("--leader-elect", "several replicas: only the holder of the Lease operator-chaos-controller reconciles; the others stand by")
+    .option("--leader-elect-namespace <namespace>", "namespace of that Lease (default: $POD_NAMESPACE, else the watched namespace, else default)")
     .option("--knowledge-dir <dir>", "every knowledge model in this folder (managed resources are watched too)")
     .option("--max-concurrent <n>", "runs at the same time (different operators; one operator's runs are serialised by its lock)", "4")
     .option("--kubeconfig <file>", "path to the kubeconfig (default: in-cluster, $KUBECONFIG, then ~/.kube/config)")
@@ -56,6 +60,7 @@ async function start(flags: StartFlags): Promise<number> {
   const { listen, routesFor } = await import("../controller/server.js");
   const stop = new AbortController();
   let stopping = false;
+  let lostLead = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       log(`received ${signal} again: ignored, runs in flight are reverting`);
@@ -79,12 +84,33 @@ async function start(flags: StartFlags): Promise<number> {
     servers.push(await listen(flags.healthAddr, routes.health));
     log(`metrics on ${servers[0]!.url}/metrics; health on ${servers[1]!.url}/healthz`);
   }
+  let leader: { release(): Promise<void> } | undefined;
+  if (flags.leaderElect) {
+    const { becomeLeader, LEADER_LEASE } = await import("../controller/leader.js");
+    const { hostname } = await import("node:os");
+    const leaseNamespace = flags.leaderElectNamespace ?? process.env.POD_NAMESPACE ?? namespace ?? "default";
+    log(`leader election: waiting for the Lease ${leaseNamespace}/${LEADER_LEASE}`);
+    try {
+      leader = await becomeLeader(reconciler.access.rest, leaseNamespace, `${hostname()}_${process.pid}`, stop.signal, log, (reason) => {
+        // As controller-runtime: a replica that lost the lead stops (its runs revert) and exits non-zero.
+        log(`lost the lead: ${reason}; stopping`);
+        lostLead = true;
+        stop.abort(new Error(`lost the lead: ${reason}`));
+      });
+    } catch (error) {
+      for (const { server } of servers) server.close();
+      if (!stop.signal.aborted) throw error;
+      return 0;
+    }
+    log("leading");
+  }
   await reconciler.start();
   log(`watching ChaosExperiments in ${namespace ? `namespace ${namespace}` : "every namespace"} (at most ${maxConcurrent} runs at a time)`);
   await new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
   await reconciler.drain();
   for (const { server } of servers) server.close();
+  if (leader && !lostLead) await leader.release().catch((error: Error) => log(`could not release the leader Lease: ${error.message}`));
   reconciler.access.rest.close();
   log("stopped");
-  return 0;
+  return lostLead ? 1 : 0;
 }
