@@ -4,7 +4,7 @@ import type { ClusterAccess } from "./context.js";
 import { RunRefusedError } from "./errors.js";
 
 /** What every run itself needs besides the fault's own permissions. */
-function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
+export function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
   const watch = (resource: string, group = ""): PermissionNeed[] =>
     ["get", "list", "watch"].map((verb) => ({ verb, group, resource, namespace }));
   if (dryRun) return watch("pods");
