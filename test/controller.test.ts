@@ -134,6 +134,14 @@ describe("controller mode", () => {
     const reasons = (await eventsOf("pod-kill")).map((e) => e.reason);
     for (const reason of ["ExperimentStarted", "PhaseTransition", "FaultInjected", "VerdictReached", "ExperimentComplete", "FaultReverted"]) expect(reasons).toContain(reason);
 
+    const listed = await runCli(["get", "experiments", "-n", ns, "-o", "json"], lab.kubeconfig);
+    expect(JSON.parse(listed.stdout).items.find((i: Experiment) => i.metadata.name === "pod-kill").status.verdict).toBe(cliVerdict);
+    const table = await runCli(["get", "experiments", "-n", ns], lab.kubeconfig);
+    expect(table.stdout).toMatch(new RegExp(`pod-kill\\s+Complete\\s+${cliVerdict}\\s+PodKill\\s+1\\s+web\\s+\\d+s`));
+    const described = await runCli(["describe", "experiment", "pod-kill", "-n", ns], lab.kubeconfig);
+    expect(described.stdout).toContain(`Verdict:     ${cliVerdict}`);
+    expect(described.stdout).toMatch(/Complete=True \(ExperimentComplete\)/);
+
     const metrics = await (await fetch(`${controller!.metrics}/metrics`)).text();
     expect(metrics).toContain(`chaosexperiment_verdicts{operator="web",component="web",injection_type="PodKill",verdict="${cliVerdict}"} 1`);
     expect(metrics).toContain(`chaosexperiment_injections{operator="web",component="web",injection_type="PodKill"} 1`);

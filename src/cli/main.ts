@@ -27,6 +27,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "diff-crds", load: async () => (await import("./diff-crds.js")).registerDiffCrdsCommand },
   { name: "validate-version", load: async () => (await import("./validate-version.js")).registerValidateVersionCommand },
   { name: "controller", load: async () => (await import("./controller.js")).registerControllerCommands },
+  { name: "get", load: async () => (await import("./controller-get.js")).registerGetCommand },
+  { name: "describe", load: async () => (await import("./controller-get.js")).registerDescribeCommand },
   { name: "simulate-upgrade", load: async () => (await import("./simulate-upgrade.js")).registerSimulateUpgradeCommand },
 ];
 
