@@ -152,3 +152,17 @@ describe("addresses", () => {
     expect(() => parseAddress(":99999")).toThrow();
   });
 });
+
+describe("install manifests", () => {
+  it("the RBAC files are what the fault registry's permissions give (node dist/src/controller/manifests.js rewrites them)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { resolve } = await import("node:path");
+    const { renderedFiles, faultRules } = await import("./manifests.js");
+    const root = resolve(import.meta.dirname, "../..");
+    for (const [file, text] of renderedFiles(root)) expect(readFileSync(file, "utf8"), file).toBe(text);
+    expect(readFileSync(resolve(root, "charts/operator-chaos/crds/chaosexperiments.yaml"), "utf8"))
+      .toBe(readFileSync(resolve(root, "config/crd/chaos.operatorchaos.io_chaosexperiments.yaml"), "utf8"));
+    const podKill = faultRules().find((f) => f.type === "PodKill")!;
+    expect(podKill.rules).toEqual([{ apiGroups: [""], resources: ["pods"], verbs: ["delete", "get", "list", "watch"] }]);
+  });
+});
