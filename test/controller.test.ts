@@ -212,6 +212,28 @@ describe("controller mode", () => {
   });
 });
 
+describe("install manifests", () => {
+  it("the kustomize base's objects are accepted by the API server (server-side dry run)", async () => {
+    const paths: Record<string, (namespace: string) => string> = {
+      ServiceAccount: (n) => `/api/v1/namespaces/${n}/serviceaccounts`,
+      Service: (n) => `/api/v1/namespaces/${n}/services`,
+      Deployment: (n) => `/apis/apps/v1/namespaces/${n}/deployments`,
+      ClusterRole: () => "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+      ClusterRoleBinding: () => "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    };
+    const files = ["rbac/service_account.yaml", "rbac/role.yaml", "rbac/role_binding.yaml", "controller/deployment.yaml", "controller/service.yaml"];
+    const kinds: string[] = [];
+    for (const file of files) {
+      const object = parse(readFileSync(resolve(import.meta.dirname, "../config", file), "utf8"));
+      const path = paths[object.kind]!(ns);
+      const accepted = await rest.create<{ metadata: { name: string } }>(path, object, { query: { dryRun: "All" } });
+      expect(accepted.metadata.name).toBe(object.metadata.name);
+      kinds.push(object.kind);
+    }
+    expect(kinds).toEqual(["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment", "Service"]);
+  });
+});
+
 /** Resolves when the controller's log says `text` (checked at each chunk it writes). */
 function logSays(running: NonNullable<typeof controller>, text: string, timeoutMs: number): Promise<void> {
   return new Promise((resolveWait, reject) => {
