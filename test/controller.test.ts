@@ -234,6 +234,40 @@ describe("install manifests", () => {
   });
 });
 
+describe("generated RBAC", () => {
+  it("a controller running as a ServiceAccount with the chart's rules for PodKill only refuses a NetworkPartition, naming the missing permission", async () => {
+    const rules = ["_base", "PodKill"].flatMap((name) => parse(readFileSync(resolve(import.meta.dirname, `../charts/operator-chaos/files/rules/${name}.yaml`), "utf8")));
+    const account = "chaos-controller";
+    await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: account } } });
+    await rest.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { metadata: { name: account }, rules });
+    await rest.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      metadata: { name: account }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+      subjects: [{ kind: "ServiceAccount", name: account, namespace: ns }],
+    });
+    const token = (await rest.create<{ status: { token: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${account}/token`, { spec: { expirationSeconds: 3600 } })).status.token;
+    const admin = parse(readFileSync(lab.kubeconfig, "utf8"));
+    const kubeconfig = writeTemp("sa-kubeconfig", {
+      ...admin, users: [{ name: account, user: { token } }],
+      contexts: [{ name: "sa", context: { cluster: admin.clusters[0].name, user: account, namespace: ns } }], "current-context": "sa",
+    });
+    await stopController();
+    const child = spawnCli(["controller", "start", "-n", ns, "--metrics-addr", "127.0.0.1:0", "--health-addr", "127.0.0.1:0", "--kubeconfig", kubeconfig], lab.kubeconfig);
+    let log = "";
+    child.stderr!.on("data", (chunk: Buffer) => (log += chunk.toString()));
+    const running = { child, metrics: "", log: () => log };
+    try {
+      await logSays(running, "watching ChaosExperiments", 30_000);
+      await apply({ ...configDrift("partition-refused"), spec: { ...configDrift("x").spec,
+        target: { operator: "web", component: "web" }, injection: { type: "NetworkPartition", parameters: { labelSelector: "app=web" } } } });
+      const done = (await until("partition-refused", (o) => o.status?.phase === "Aborted", 30_000))!;
+      expect(done.status!.message).toMatch(new RegExp(`may not create networkpolicies\\.networking\\.k8s\\.io in ${ns}.*nothing was changed`));
+      expect((await rest.get<{ items: unknown[] }>(`/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`)).items).toEqual([]);
+    } finally {
+      await stopController("SIGTERM", running);
+    }
+  });
+});
+
 /** Resolves when the controller's log says `text` (checked at each chunk it writes). */
 function logSays(running: NonNullable<typeof controller>, text: string, timeoutMs: number): Promise<void> {
   return new Promise((resolveWait, reject) => {
