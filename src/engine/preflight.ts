@@ -6,7 +6,7 @@ import { KubeApiError } from "../kube/errors.js";
 import { rulesGrant, type ResourceRule } from "../preflight/access-rules.js";
 
 /** What every run itself needs besides the fault's own permissions. */
-function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
+export function bookkeepingNeeds(namespace: string, lockNamespace: string, dryRun: boolean): PermissionNeed[] {
   const watch = (resource: string, group = ""): PermissionNeed[] =>
     ["get", "list", "watch"].map((verb) => ({ verb, group, resource, namespace }));
   if (dryRun) return watch("pods");

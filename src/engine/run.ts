@@ -47,6 +47,8 @@ export interface RunOptions extends TimingOverrides {
   knowledge?: readonly OperatorKnowledge[];
   /** How long reverts may retry transient errors (default 60 s), independent of timeoutMs. */
   revertTimeoutMs?: number;
+  /** Called at each phase transition (the controller mirrors them into the object's status). */
+  onPhase?: (phase: Phase) => void;
 }
 
 /** What the report says about the revert (an extension field, `revert`). */
@@ -103,6 +105,7 @@ export async function runExperiment(options: RunOptions): Promise<RunResult> {
   const phase = (p: Phase) => {
     recorder.record({ type: "phase", phase: p });
     progress(`phase ${p}`);
+    options.onPhase?.(p);
   };
   const runId = newRunId();
   // A run that loses its lock (not renewed within its lease, taken over, deleted) stops at once:
