@@ -27,6 +27,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "diff-crds", load: async () => (await import("./diff-crds.js")).registerDiffCrdsCommand },
   { name: "validate-version", load: async () => (await import("./validate-version.js")).registerValidateVersionCommand },
   { name: "simulate-upgrade", load: async () => (await import("./simulate-upgrade.js")).registerSimulateUpgradeCommand },
+  { name: "dashboard", load: async () => (await import("./dashboard.js")).registerDashboardCommand },
 ];
 
 const EXIT_OK = 0;
