@@ -28,14 +28,14 @@ function h(tag, attrs = {}, ...children) {
     if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
   return node;
 }
 
 function s(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat(Infinity)) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
   return node;
 }
 
@@ -116,11 +116,14 @@ async function render() {
     link.classList.toggle("active", target === "/" ? path === "/" : path.startsWith(target));
   }
   const route = routes.find(([pattern]) => pattern.test(path));
+  const wanted = location.hash;
   if (!route) return $page.replaceChildren(h("p", {}, "No such page."));
   try {
     const content = await route[1](new URLSearchParams(query), ...path.match(route[0]).slice(1));
+    if (location.hash !== wanted) return;
     $page.replaceChildren(content);
-    $page.dataset.page = path;
+    // Which address this content is for (tests wait for it; a slow older render never lands last).
+    $page.dataset.rendered = location.hash || "#/";
   } catch (error) {
     $page.replaceChildren(h("p", { class: "warn" }, `Could not load: ${error.message}`));
   }
