@@ -34,7 +34,11 @@ CREATE TABLE IF NOT EXISTS reports (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_time ON reports(timestamp);
-CREATE INDEX IF NOT EXISTS reports_op_fault ON reports(operator, fault_type);
+CREATE INDEX IF NOT EXISTS reports_op_fault ON reports(operator, fault_type, timestamp);
+CREATE INDEX IF NOT EXISTS reports_verdict ON reports(verdict, timestamp);
+CREATE INDEX IF NOT EXISTS reports_fault ON reports(fault_type, timestamp);
+CREATE INDEX IF NOT EXISTS reports_recovery ON reports(recovery_ms);
+CREATE INDEX IF NOT EXISTS reports_suite ON reports(suite_run);
 CREATE TABLE IF NOT EXISTS suite_runs (
   id TEXT PRIMARY KEY,
   suite TEXT NOT NULL,
@@ -48,6 +52,9 @@ CREATE TABLE IF NOT EXISTS ingested (
   error TEXT
 );
 `;
+
+/** How long after a change the file is written (changes meanwhile go in the same write). */
+const FLUSH_DELAY_MS = 1_000;
 
 /** The same report from a file and from its result ConfigMap is stored once: keyed by its content. */
 export function reportHash(report: ExperimentReport): string {
@@ -123,25 +130,43 @@ export class History {
 
   /** Stores a report once; true when it was new. A suite run adopts a report already stored from its file. */
   addReport(report: ExperimentReport, source: ReportSource, origin: string, suiteRun?: string): boolean {
-    const before = this.count();
-    const recovery = reportRecoveryMs(report);
+    const hash = reportHash(report);
+    const existing = this.one("SELECT id, suite_run FROM reports WHERE hash = ?", [hash]);
+    if (existing !== undefined) {
+      if (suiteRun !== undefined && existing.suite_run === null) {
+        this.db.run("UPDATE reports SET suite_run = ? WHERE id = ?", [suiteRun, existing.id!]);
+        this.changed();
+      }
+      return false;
+    }
     this.db.run(
       `INSERT INTO reports(hash, origin, source, experiment, operator, component, fault_type, verdict, recovery_ms, timestamp, suite_run, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(hash) DO UPDATE SET suite_run = COALESCE(reports.suite_run, excluded.suite_run)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        reportHash(report), origin, source, report.experiment, report.target?.operator ?? "", report.target?.component ?? "",
-        report.injection.type, report.evaluation.verdict, recovery, report.timestamp ?? "", suiteRun ?? null, JSON.stringify(report),
+        hash, origin, source, report.experiment, report.target?.operator ?? "", report.target?.component ?? "",
+        report.injection.type, report.evaluation.verdict, reportRecoveryMs(report), report.timestamp ?? "", suiteRun ?? null, JSON.stringify(report),
       ],
     );
-    const added = this.count() > before;
     this.changed();
-    return added;
+    return true;
   }
 
   addSuiteRun(id: string, suite: string, generated: string, summary: string, origin: string): void {
     this.db.run("INSERT OR IGNORE INTO suite_runs(id, suite, generated, summary, origin) VALUES (?, ?, ?, ?, ?)", [id, suite, generated, summary, origin]);
     this.changed();
+  }
+
+  /** Runs `apply` in one transaction: a folder's worth of inserts costs one commit, not one each. */
+  transaction<T>(apply: () => T): T {
+    this.db.exec("BEGIN");
+    try {
+      const result = apply();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (error) {
+      this.db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   count(): number {
@@ -167,11 +192,11 @@ export class History {
   private changed(): void {
     this.dirty = true;
     if (this.file !== undefined && this.flushTimer === undefined) {
-      // Batches a burst of ingests into one write.
+      // A write exports the whole database: a burst of ingests (a folder at start) is one write.
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
         this.flush();
-      }, 200);
+      }, FLUSH_DELAY_MS);
       this.flushTimer.unref();
     }
     for (const listener of this.listeners) listener();

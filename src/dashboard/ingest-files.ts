@@ -16,6 +16,16 @@ const NOT_REPORTS = new Set(["report.json", "suite-state.json"]);
 /** A suite keeps its reports one level down (experiments/); deeper folders are not ours. */
 const MAX_DEPTH = 3;
 
+/** Files read before one transaction applies them. */
+const BATCH = 200;
+
+interface ReadFile {
+  file: string;
+  fingerprint: string;
+  value?: unknown;
+  error?: string;
+}
+
 export interface IngestWarning {
   file: string;
   error: string;
@@ -37,25 +47,41 @@ export class FolderIngest {
     const outcome: IngestOutcome = { added: 0, skipped: [] };
     const info = await stat(folder).catch(() => undefined);
     if (!info?.isDirectory()) throw new Error(`${folder}: no such report folder`);
-    for (const file of await jsonFiles(path.resolve(folder), 0)) {
-      await this.ingestFile(file, outcome);
+    const files = await jsonFiles(path.resolve(folder), 0);
+    for (let start = 0; start < files.length; start += BATCH) {
+      const read = await Promise.all(files.slice(start, start + BATCH).map((file) => this.read(file)));
+      this.history.transaction(() => {
+        for (const file of read) if (file !== undefined) this.apply(file, outcome);
+      });
     }
     return outcome;
   }
 
   async ingestFile(file: string, outcome: IngestOutcome = { added: 0, skipped: [] }): Promise<IngestOutcome> {
+    const read = await this.read(file);
+    if (read !== undefined) this.apply(read, outcome);
+    return outcome;
+  }
+
+  /** The file's content, unless it is gone or was ingested as it is now. */
+  private async read(file: string): Promise<ReadFile | undefined> {
     const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return outcome;
+    if (!info?.isFile()) return undefined;
     const fingerprint = `${info.size}:${Math.trunc(info.mtimeMs)}`;
-    if (this.history.seen(file, fingerprint)) return outcome;
-    let value: unknown;
+    if (this.history.seen(file, fingerprint)) return undefined;
     try {
-      value = JSON.parse(await readFile(file, "utf8"));
+      return { file, fingerprint, value: JSON.parse(await readFile(file, "utf8")) as unknown };
     } catch (error) {
-      return this.skip(file, fingerprint, `not valid JSON: ${(error as Error).message}`, outcome);
+      return { file, fingerprint, error: `not valid JSON: ${(error as Error).message}` };
     }
-    if (path.basename(file) === SUITE_FILE) return this.ingestSuite(file, fingerprint, value, outcome);
-    const parsed = parseReport(value);
+  }
+
+  private apply(read: ReadFile, outcome: IngestOutcome): IngestOutcome {
+    const { file, fingerprint } = read;
+    if (this.history.seen(file, fingerprint)) return outcome;
+    if (read.error !== undefined) return this.skip(file, fingerprint, read.error, outcome);
+    if (path.basename(file) === SUITE_FILE) return this.ingestSuite(file, fingerprint, read.value, outcome);
+    const parsed = parseReport(read.value);
     if (!parsed.ok) return this.skip(file, fingerprint, `not an experiment report: ${parsed.error}`, outcome);
     if (this.history.addReport(parsed.report, ReportSource.File, file)) outcome.added += 1;
     this.history.markSeen(file, fingerprint);

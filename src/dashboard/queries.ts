@@ -75,7 +75,8 @@ export function listExperiments(history: History, filter: ExperimentFilter): { t
   const column = SORT_FIELDS[filter.sort];
   const order = filter.order === "asc" ? "ASC" : "DESC";
   const rows = history.all(
-    `SELECT ${ROW_COLUMNS} FROM reports ${clause} ORDER BY ${column} IS NULL, ${column} ${order}, id ${order} LIMIT ? OFFSET ?`,
+    // Only recovery_ms may be NULL (not recovered): last either way. Other sorts stay index-ordered.
+    `SELECT ${ROW_COLUMNS} FROM reports ${clause} ORDER BY ${column === "recovery_ms" ? "recovery_ms IS NULL, " : ""}${column} ${order}, id ${order} LIMIT ? OFFSET ?`,
     [...params, filter.pageSize, (filter.page - 1) * filter.pageSize],
   );
   return { total, page: filter.page, pageSize: filter.pageSize, items: rows.map(toRow) };

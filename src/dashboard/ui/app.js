@@ -243,7 +243,7 @@ function timelineChart(report) {
   const start = events[0].at;
   const end = Math.max(start + 1, events[events.length - 1].at);
   const width = 900;
-  const x = (at) => 120 + ((at - start) / (end - start)) * (width - 140);
+  const x = (at) => 120 + ((at - start) / (end - start)) * (width - 240);
   const firstOf = (type, after = start) => events.find((e) => e.type === type && e.at >= after)?.at;
   const lanes = [];
   const injected = firstOf("injectionStarted");
