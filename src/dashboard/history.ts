@@ -30,7 +30,11 @@ CREATE TABLE IF NOT EXISTS reports (
   verdict TEXT NOT NULL,
   recovery_ms REAL,
   timestamp TEXT NOT NULL,
-  suite_run TEXT,
+  suite_run TEXT
+);
+-- The raw reports apart, so scans and sorts of the list read small rows only.
+CREATE TABLE IF NOT EXISTS report_bodies (
+  id INTEGER PRIMARY KEY,
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reports_time ON reports(timestamp);
@@ -140,13 +144,14 @@ export class History {
       return false;
     }
     this.db.run(
-      `INSERT INTO reports(hash, origin, source, experiment, operator, component, fault_type, verdict, recovery_ms, timestamp, suite_run, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO reports(hash, origin, source, experiment, operator, component, fault_type, verdict, recovery_ms, timestamp, suite_run)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         hash, origin, source, report.experiment, report.target?.operator ?? "", report.target?.component ?? "",
-        report.injection.type, report.evaluation.verdict, reportRecoveryMs(report), report.timestamp ?? "", suiteRun ?? null, JSON.stringify(report),
+        report.injection.type, report.evaluation.verdict, reportRecoveryMs(report), report.timestamp ?? "", suiteRun ?? null,
       ],
     );
+    this.db.run("INSERT INTO report_bodies(id, json) VALUES (last_insert_rowid(), ?)", [JSON.stringify(report)]);
     this.changed();
     return true;
   }

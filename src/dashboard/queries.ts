@@ -83,7 +83,7 @@ export function listExperiments(history: History, filter: ExperimentFilter): { t
 }
 
 export function getExperiment(history: History, id: number): (ExperimentRow & { report: unknown }) | undefined {
-  const row = history.one(`SELECT ${ROW_COLUMNS}, json FROM reports WHERE id = ?`, [id]);
+  const row = history.one(`SELECT ${ROW_COLUMNS}, (SELECT json FROM report_bodies b WHERE b.id = reports.id) AS json FROM reports WHERE id = ?`, [id]);
   if (row === undefined) return undefined;
   return { ...toRow(row), report: JSON.parse(String(row.json)) };
 }
