@@ -3,7 +3,9 @@
 // (time, database size), the experiments page's API p95 over that history, and the time from a change
 // of the live board to an event received by an SSE client. Prints one JSON line per measure:
 // {name, value, unit, command}. Needs a build (npm run build).
-// Usage: node bench/dashboard.bench.mjs [--reports N] [--requests N]
+// With --kubeconfig FILE (a lab: `operator-chaos lab env`), also the time from a lock Lease written on
+// the cluster to the SSE event of that run (what the Live page shows); a namespace of its own, removed after.
+// Usage: node bench/dashboard.bench.mjs [--reports N] [--requests N] [--kubeconfig FILE]
 
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -73,6 +75,43 @@ try {
   } finally {
     await dashboard.close();
   }
+  const kubeconfigFlag = process.argv.indexOf("--kubeconfig");
+  if (kubeconfigFlag !== -1) await clusterToBrowser(process.argv[kubeconfigFlag + 1]);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+
+async function clusterToBrowser(kubeconfig) {
+  const { loadKubeConfig } = await import(pathToFileURL(path.join(root, "dist", "src", "kube", "client.js")).href);
+  const { KubeRest } = await import(pathToFileURL(path.join(root, "dist", "src", "kube", "rest.js")).href);
+  const rest = new KubeRest(loadKubeConfig({ kubeconfig }));
+  const namespace = `dash-bench-${process.pid}`;
+  await rest.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  const dashboard = await startDashboard({ host: "127.0.0.1", port: 0, reports: [], rest, warn: () => {} });
+  try {
+    const response = await fetch(new URL("/api/v1/live/events", dashboard.url));
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const delays = [];
+    for (let i = 0; i < 20; i++) {
+      const name = `operator-chaos-lock-bench${i}`;
+      const t0 = performance.now();
+      await rest.create(`/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
+        apiVersion: "coordination.k8s.io/v1", kind: "Lease",
+        metadata: { name, labels: { "app.kubernetes.io/managed-by": "operator-chaos" } },
+        spec: { holderIdentity: "bench", leaseDurationSeconds: 30, acquireTime: new Date().toISOString().replace(/Z$/, "000Z") },
+      });
+      while (!text.includes(`"operator":"bench${i}"`)) text += decoder.decode((await reader.read()).value);
+      delays.push(performance.now() - t0);
+    }
+    await reader.cancel();
+    delays.sort((a, b) => a - b);
+    const at = (q) => Number(delays[Math.floor(delays.length * q)].toFixed(1));
+    console.log(JSON.stringify({ name: "dashboard.cluster_to_sse_p50", value: at(0.5), unit: "ms", command: `${command} --kubeconfig LAB (Lease create request sent → SSE event, 20 Leases)` }));
+    console.log(JSON.stringify({ name: "dashboard.cluster_to_sse_p95", value: at(0.95), unit: "ms", command: `${command} --kubeconfig LAB` }));
+  } finally {
+    await dashboard.close();
+    await rest.delete(`/api/v1/namespaces/${namespace}`).catch(() => undefined);
+  }
 }
