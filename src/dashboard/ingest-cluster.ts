@@ -16,6 +16,8 @@ import type { LiveBoard } from "./live.js";
 const LOCK_PREFIX = "operator-chaos-lock-";
 const CRD_NAME = "chaosexperiments.chaos.operatorchaos.io";
 const CHAOS_EXPERIMENTS = "/apis/chaos.operatorchaos.io/v1alpha1/chaosexperiments";
+/** Between attempts to start a watch the API server refused or did not answer. */
+const RETRY_MS = 5_000;
 
 /** How each watched source is doing, for the status bar of the UI. */
 export const SourceState = { Starting: "starting", Watching: "watching", Down: "down", Absent: "absent", Forbidden: "forbidden" } as const;
@@ -93,9 +95,23 @@ export class ClusterIngest {
     } catch (error) {
       const state = isNotFound(error) ? SourceState.Absent : isForbidden(error) ? SourceState.Forbidden : SourceState.Down;
       this.setStatus(name, state, (error as Error).message);
-      if (state === SourceState.Down) this.warn(`${name}: cannot watch: ${(error as Error).message}`);
+      if (state !== SourceState.Down || this.signal.aborted) return false;
+      // The API server unreachable at start: the dashboard serves the history meanwhile and keeps trying.
+      this.warn(`${name}: cannot watch yet (retrying): ${(error as Error).message}`);
+      void this.retry(name, options, onEvent);
       return false;
     }
+  }
+
+  private async retry(name: string, options: { path: string; labelSelector?: string; fieldSelector?: string }, onEvent: (type: WatchEventType, object: KubeObject) => void): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, RETRY_MS);
+      this.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    if (!this.signal.aborted) await this.watch(name, options, onEvent);
   }
 
   private onLease(type: WatchEventType, object: KubeObject): void {
