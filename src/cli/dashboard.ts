@@ -19,7 +19,7 @@ export function registerDashboardCommand(program: Command): void {
     .option("--addr <host:port>", "where to listen (a non-loopback address needs --token)", "127.0.0.1:8080")
     .option("--db <file>", "SQLite history file (created if missing); without it the history lives in memory")
     .option("--reports <dir...>", "report folders (run --report-dir, suite --report-dir) to ingest and watch", [])
-    .option("--knowledge-dir <dir>", "knowledge models (accepted for the Go tool's flag; not shown yet)")
+    .option("--knowledge-dir <dir>", "knowledge models to show on the knowledge page (dependency graph coloured by latest verdict)")
     .option("--kubeconfig <file>", "kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context")
     .option("--no-cluster", "do not watch a cluster (report folders only)")
@@ -44,7 +44,7 @@ export function registerDashboardCommand(program: Command): void {
       }
       const dashboard = await startDashboard({
         host, port, reports: flags.reports, warn: (text) => process.stderr.write(`dashboard: ${text}\n`),
-        ...(flags.db ? { db: flags.db } : {}), ...(token ? { token } : {}), ...(rest ? { rest } : {}),
+        ...(flags.db ? { db: flags.db } : {}), ...(flags.knowledgeDir ? { knowledgeDir: flags.knowledgeDir } : {}), ...(token ? { token } : {}), ...(rest ? { rest } : {}),
       });
       process.stdout.write(`dashboard: ${dashboard.url} (${dashboard.history.count()} report(s) in the history)\n`);
       await new Promise<void>((resolve) => {

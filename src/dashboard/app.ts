@@ -10,6 +10,7 @@ import { LiveBoard } from "./live.js";
 import { DashboardServer, isLoopback } from "./server.js";
 import type { ClusterIngest, SourceStatus } from "./ingest-cluster.js";
 import type { KubeRest } from "../kube/rest.js";
+import type { OperatorKnowledge } from "../experiment/knowledge.js";
 
 export interface DashboardConfig {
   host: string;
@@ -17,6 +18,8 @@ export interface DashboardConfig {
   db?: string;
   reports: readonly string[];
   token?: string;
+  /** A folder of knowledge models for the knowledge page; an invalid model is an error. */
+  knowledgeDir?: string;
   /** Omitted: no cluster (report folders only). */
   rest?: KubeRest;
   warn: (text: string) => void;
@@ -57,8 +60,15 @@ export async function startDashboard(config: DashboardConfig): Promise<RunningDa
     }
     const uiDir = path.join(packageRoot(), "src", "dashboard", "ui");
     const version = packageVersion();
+    let knowledge: OperatorKnowledge[] = [];
+    if (config.knowledgeDir !== undefined) {
+      const { loadKnowledge } = await import("../suite/knowledge-sources.js");
+      const loaded = await loadKnowledge({ knowledgeDir: config.knowledgeDir });
+      if (loaded.problems.length > 0) throw new Error(loaded.problems.join("\n"));
+      knowledge = loaded.models;
+    }
     server = new DashboardServer({
-      history, board, uiDir, version, ...(config.token ? { token: config.token } : {}),
+      history, board, uiDir, version, knowledge, ...(config.token ? { token: config.token } : {}),
       sources: () => [...folderStatus.values(), ...(cluster?.status() ?? [])],
     });
     const address = await server.listen(config.host, config.port);

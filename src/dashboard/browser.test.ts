@@ -35,7 +35,15 @@ beforeAll(async () => {
   });
   writeFileSync(path.join(reports, "nightly-1", "suite-results.json"), JSON.stringify(suite("2026-11-25T02:00:00Z", ["Resilient", "Resilient", "Resilient", "Resilient"], 0)));
   writeFileSync(path.join(reports, "nightly-2", "suite-results.json"), JSON.stringify(suite("2026-11-26T02:00:00Z", ["Resilient", "Failed", "Resilient", "Resilient"], 700)));
-  dashboard = await startDashboard({ host: "127.0.0.1", port: 0, db: path.join(dir, "h.db"), reports: [reports], warn: () => {} });
+  // The knowledge fixture's operator: its controller failed once, then recovered; its ConfigMap was drifted.
+  const widget = (i: number, verdict: string, resource: string) => {
+    const report = sampleReport(100 + i, { operator: "widget-operator", verdict, faultType: "ConfigDrift", start: start + i * 3_600_000 });
+    return { ...report, target: { operator: "widget-operator", component: "widget-controller", resource } };
+  };
+  writeFileSync(path.join(reports, "w1.json"), JSON.stringify(widget(1, "Failed", "ConfigMap/widget-settings")));
+  writeFileSync(path.join(reports, "w2.json"), JSON.stringify(widget(2, "Resilient", "Deployment/widget-controller")));
+  const knowledgeDir = path.join(import.meta.dirname, "..", "..", "test", "fixtures", "knowledge");
+  dashboard = await startDashboard({ host: "127.0.0.1", port: 0, db: path.join(dir, "h.db"), reports: [reports], knowledgeDir, warn: () => {} });
   // No fallback: without Chromium this fails (setup.mjs installs Debian's chromium).
   browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   page = await browser.newPage();
@@ -60,8 +68,8 @@ const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}
 describe("dashboard in Chromium", () => {
   it("overview: verdict counts, trend and recovery charts, nothing running", async () => {
     await open("/", "#verdicts");
-    expect(await text('[data-verdict="total"]')).toBe("68");
-    expect(await text('[data-verdict="Failed"]')).toBe("11");
+    expect(await text('[data-verdict="total"]')).toBe("70");
+    expect(await text('[data-verdict="Failed"]')).toBe("12");
     expect(await page.$$eval("#trend-chart rect", (nodes) => nodes.length)).toBeGreaterThan(0);
     expect(await page.$$eval("#recovery-chart rect", (nodes) => nodes.length)).toBe(20);
     expect(await text("#running-none")).toBe("Nothing is running.");
@@ -87,14 +95,14 @@ describe("dashboard in Chromium", () => {
 
   it("experiments: filters, sorts and pages", async () => {
     await open("/experiments", "#experiments");
-    expect(await text("#total")).toBe("68 report(s)");
+    expect(await text("#total")).toBe("70 report(s)");
     expect(await text("#page-of")).toBe("page 1 of 3");
     await page.select('select[name="verdict"]', "Failed");
-    await page.waitForFunction(() => document.getElementById("total")?.textContent === "11 report(s)", { timeout: 5_000 });
+    await page.waitForFunction(() => document.getElementById("total")?.textContent === "12 report(s)", { timeout: 5_000 });
     const verdicts = await page.$$eval("#experiments .verdict", (nodes) => nodes.map((n) => n.textContent));
     expect(new Set(verdicts)).toEqual(new Set(["Failed"]));
     await page.select('select[name="verdict"]', "");
-    await page.waitForFunction(() => document.getElementById("total")?.textContent === "68 report(s)");
+    await page.waitForFunction(() => document.getElementById("total")?.textContent === "70 report(s)");
     await page.click('[data-sort="recovery"]');
     await page.waitForFunction(() => location.hash.includes("sort=recovery"));
     await settled();
@@ -132,9 +140,21 @@ describe("dashboard in Chromium", () => {
   it("operators: the coverage matrix over the 20 fault types", async () => {
     await open("/operators", "#coverage");
     expect(await page.$$eval("#coverage thead th", (nodes) => nodes.length)).toBe(21);
-    expect(await page.$$eval("#coverage tbody tr", (nodes) => nodes.map((n) => n.getAttribute("data-operator")))).toEqual(["dashboard", "kserve", "llamastack"]);
+    expect(await page.$$eval("#coverage tbody tr", (nodes) => nodes.map((n) => n.getAttribute("data-operator")))).toEqual(["dashboard", "kserve", "llamastack", "widget-operator"]);
     expect(await page.$$eval("#coverage td.cell:not(.none)", (nodes) => nodes.length)).toBeGreaterThan(20);
     await shot("operators");
+  });
+
+  it("knowledge: each model's dependency graph, coloured by the latest verdicts", async () => {
+    await open("/knowledge", ".knowledge-graph");
+    expect(await page.$$eval(".knowledge-graph", (nodes) => nodes.map((n) => n.getAttribute("data-operator")))).toEqual(["gadget-operator", "widget-operator"]);
+    const widget = '.knowledge-graph[data-operator="widget-operator"]';
+    expect(await page.$$eval(`${widget} .component`, (nodes) => nodes.map((n) => [n.getAttribute("data-component"), n.getAttribute("data-latest")])))
+      .toEqual([["widget-controller", "Resilient"], ["widget-webhook", "none"]]);
+    expect(await page.$$eval(`${widget} line.edge`, (nodes) => nodes.length)).toBe(1);
+    const fills = await page.$$eval(`${widget} [data-component="widget-controller"] rect.resource`, (nodes) => nodes.map((n) => n.getAttribute("fill")));
+    expect(fills).toEqual(["#2e7d32", "#c62828"]);
+    await shot("knowledge");
   });
 
   it("suites: two runs side by side with the delta per experiment", async () => {

@@ -31,6 +31,15 @@ const SCHEMAS: Record<string, unknown> = {
     faultTypes: arr(str),
     operators: arr(obj({ operator: str, cells: { type: "object", additionalProperties: obj({ runs: int, latest: str }) } })),
   }),
+  Knowledge: obj({
+    models: arr(obj({
+      operator: str, namespace: str,
+      components: arr(obj({
+        name: str, dependencies: arr(str), latest: { type: ["string", "null"] }, runs: int,
+        resources: arr(obj({ kind: str, name: str, namespace: str, latest: { type: ["string", "null"] } })),
+      })),
+    })),
+  }),
   SuiteRuns: obj({ runs: arr(obj({ id: str, suite: str, generated: str, summary: str, experiments: int })) }),
   SuiteComparison: obj({
     a: str, b: str,

@@ -59,6 +59,7 @@ export const ROUTES = {
     ],
     response: "SuiteComparison",
   },
+  knowledge: { path: "/api/v1/knowledge", summary: "Knowledge models (--knowledge-dir): components, dependencies and managed resources with their latest verdicts.", query: [], response: "Knowledge" },
   live: { path: "/api/v1/live", summary: "Runs in progress on the cluster.", query: [], response: "LiveRuns" },
   events: { path: "/api/v1/live/events", summary: "Server-sent events: `live` (the runs in progress) on every change, `history` when reports were added.", query: [], response: "LiveRuns", stream: true },
   status: { path: "/api/v1/status", summary: "Sources (watches, folders), skipped inputs with why, history size.", query: [], response: "Status" },

@@ -13,6 +13,8 @@ import { openApiDocument } from "./openapi.js";
 import { compareSuiteRuns, coverage, getExperiment, listExperiments, listSuiteRuns, overview, suiteRunExists, type SortField } from "./queries.js";
 import { BadRequest, ROUTES, checkValue, validateQuery, type RouteSpec } from "./routes.js";
 import type { SourceStatus } from "./ingest-cluster.js";
+import type { OperatorKnowledge } from "../experiment/knowledge.js";
+import { knowledgeGraphs } from "./knowledge.js";
 
 export interface DashboardOptions {
   history: History;
@@ -21,6 +23,8 @@ export interface DashboardOptions {
   uiDir: string;
   version: string;
   token?: string;
+  /** Loaded knowledge models (--knowledge-dir). */
+  knowledge?: readonly OperatorKnowledge[];
   /** Watches and folders, with their state. */
   sources?: () => SourceStatus[];
 }
@@ -145,6 +149,9 @@ export class DashboardServer {
         for (const id of [q.a, q.b]) if (!suiteRunExists(history, String(id))) return this.json(response, 404, { error: `suite run not found: ${id}` });
         return this.json(response, 200, { a: q.a, b: q.b, rows: compareSuiteRuns(history, String(q.a), String(q.b)) });
       }
+      case ROUTES.knowledge.path:
+        route(ROUTES.knowledge);
+        return this.json(response, 200, { models: knowledgeGraphs(this.options.knowledge ?? [], history) });
       case ROUTES.live.path:
         route(ROUTES.live);
         return this.json(response, 200, { runs: board.list() });

@@ -104,6 +104,7 @@ const routes = [
   [/^\/experiments\/(\d+)$/, experimentPage],
   [/^\/operators$/, operatorsPage],
   [/^\/suites$/, suitesPage],
+  [/^\/knowledge$/, knowledgePage],
 ];
 
 let cleanup = () => {};
@@ -332,6 +333,64 @@ async function suitesPage(query) {
         h("td", { class: delta > 0 ? "delta-worse" : delta < 0 ? "delta-better" : "" }, delta === null ? "—" : `${delta > 0 ? "+" : ""}${ms(Math.abs(delta)).replace(/^/, delta < 0 ? "−" : "")}`),
         h("td", {}, row.verdictChanged ? h("strong", { class: "delta-worse" }, "changed") : "same"));
     }), { id: "comparison" }));
+}
+
+const FILL = { Resilient: "#e8f5e9", Degraded: "#fff3e0", Failed: "#ffebee", Inconclusive: "#eeeeee" };
+const STROKE = { Resilient: "#2e7d32", Degraded: "#ef6c00", Failed: "#c62828", Inconclusive: "#6d6d6d" };
+
+/** One model's components in columns by dependency depth, each with its resources, edges to what it needs. */
+function knowledgeGraph(model) {
+  const byName = new Map(model.components.map((c) => [c.name, c]));
+  const depth = new Map();
+  const depthOf = (name, seen = new Set()) => {
+    if (depth.has(name)) return depth.get(name);
+    if (seen.has(name)) return 0;
+    seen.add(name);
+    const inModel = (byName.get(name)?.dependencies ?? []).filter((d) => byName.has(d));
+    const value = inModel.length === 0 ? 0 : 1 + Math.max(...inModel.map((d) => depthOf(d, seen)));
+    depth.set(name, value);
+    return value;
+  };
+  const columns = [];
+  for (const component of model.components) (columns[depthOf(component.name)] ??= []).push(component);
+  const box = new Map();
+  const W = 280;
+  let height = 0;
+  columns.forEach((column, x) => {
+    let y = 10;
+    for (const component of column) {
+      const h = 28 + 16 * component.resources.length;
+      box.set(component.name, { x: 10 + x * (W + 80), y, h });
+      y += h + 20;
+    }
+    height = Math.max(height, y);
+  });
+  const edges = model.components.flatMap((component) => component.dependencies.filter((d) => box.has(d)).map((d) => {
+    const from = box.get(component.name);
+    const to = box.get(d);
+    return s("line", { class: "edge", x1: from.x, y1: from.y + 14, x2: to.x + W, y2: to.y + 14, stroke: "#555", "marker-end": "url(#arrow)" });
+  }));
+  const nodes = model.components.map((component) => {
+    const { x, y, h } = box.get(component.name);
+    return s("g", { class: "component", "data-component": component.name, "data-latest": component.latest ?? "none" },
+      s("rect", { x, y, width: W, height: h, rx: 4, fill: FILL[component.latest] ?? "#fff", stroke: STROKE[component.latest] ?? "#999" }),
+      s("text", { x: x + 8, y: y + 18, "font-weight": "bold" }, `${component.name} — ${component.latest ?? "never run"}${component.runs ? ` (${component.runs})` : ""}`),
+      component.resources.map((resource, i) => [
+        s("rect", { class: "resource", x: x + 8, y: y + 26 + 16 * i, width: 10, height: 10, fill: STROKE[resource.latest] ?? "#ccc" }),
+        s("text", { x: x + 24, y: y + 35 + 16 * i }, `${resource.kind}/${resource.name}`),
+      ]));
+  });
+  const defs = s("defs", {}, s("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto" }, s("path", { d: "M0,0 L10,5 L0,10 z", fill: "#555" })));
+  return s("svg", { width: columns.length * (W + 80) + 20, height: height + 10, class: "knowledge-graph", "data-operator": model.operator }, defs, edges, nodes);
+}
+
+async function knowledgePage() {
+  const { models } = await api("/api/v1/knowledge");
+  refreshOn(["history"]);
+  if (models.length === 0) return h("section", {}, h("h1", {}, "Knowledge"), h("p", { class: "muted" }, "No knowledge models (start the dashboard with --knowledge-dir)."));
+  return h("section", {}, h("h1", {}, "Knowledge"),
+    h("p", { class: "muted" }, "Components by dependency (an arrow points at what a component needs), coloured by the latest verdict of their experiments; each resource by the latest verdict of experiments that targeted it."),
+    models.map((model) => [h("h2", {}, `${model.operator} (namespace ${model.namespace})`), knowledgeGraph(model)]));
 }
 
 addEventListener("hashchange", render);
