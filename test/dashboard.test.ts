@@ -120,6 +120,16 @@ describe("dashboard on the lab", () => {
     expect(sources).toEqual(expect.arrayContaining(["leases: watching", "journal (ConfigMaps): watching", "journal (Secrets): watching", "result ConfigMaps: watching"]));
   });
 
+  it("skips a result ConfigMap that holds no report, visibly, and serves the rest", async () => {
+    await core.createNamespacedConfigMap({ namespace: ns, body: {
+      metadata: { name: "chaos-result-broken-20261201-000000", labels: { "app.kubernetes.io/managed-by": "operator-chaos", "chaos.operatorchaos.io/experiment": "broken" } },
+      data: { "result.json": "{ not json" },
+    } });
+    const skipped = await until("the skipped ConfigMap", async () => ((await api("/api/v1/status")).skipped as { origin: string; error: string }[]).find((s) => s.origin === `configmap:${ns}/chaos-result-broken-20261201-000000`));
+    expect(skipped.error).toMatch(/^not valid JSON/);
+    expect((await api("/api/v1/experiments?q=broken")).total).toBe(0);
+  });
+
   it("shows a ChaosExperiment live and, once finished, in the history; the CRD may come after the dashboard", async () => {
     const existing = await rest.get(`${CRD_PATH}/${CRD}`).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
     if (existing === undefined) {
