@@ -45,6 +45,7 @@ results.push(...collect("object-faults-b.bench.mjs"));
 results.push(...collect("suite.bench.mjs"));
 results.push(...collect("admission.bench.mjs"));
 results.push(...collect("upgrade.bench.mjs"));
+results.push(...collect("dashboard.bench.mjs"));
 
 const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${cpus()[0]?.model ?? "unknown CPU"}`;
 writeFileSync(join(root, "bench", "results.json"), `${JSON.stringify({ generated: new Date().toISOString(), machine, results }, null, 2)}\n`);

@@ -200,6 +200,8 @@ async function main() {
   say(`  Look at the cluster:   eval "$(node dist/src/cli/main.js lab env ${labFlag})"   # sets KUBECONFIG, then e.g.`);
   say(`                         kubectl get llamastackdistributions,deployments,pods,leases -n ${LLAMASTACK.namespace}`);
   say(`  The operator's log:    node dist/src/cli/main.js lab logs ${pod} -n ${LLAMASTACK.namespace} ${labFlag}`);
+  say(`  The dashboard:         node dist/src/cli/main.js dashboard --reports ${OUTPUT} --db ${OUTPUT}/dashboard.db --kubeconfig ${lab.kubeconfig}`);
+  say("                         then open http://127.0.0.1:8080/ (runs started meanwhile show on its Live page)");
   if (!broken) say("  See a broken operator: npm run demo -- --break pod-kill   (or config-drift, network-partition, rbac-revoke)");
   say(`  Clean up:              node dist/src/cli/main.js lab down ${labFlag} && rm -rf ${OUTPUT}`);
 

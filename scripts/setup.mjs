@@ -1,6 +1,6 @@
 // Installs what the project needs on a fresh machine, and nothing that is already there:
 // npm packages (npm ci), Debian packages the lab uses (openssl for its PKI, iproute2 and
-// nftables for the process runner's network namespaces). The control plane itself is built
+// nftables for the process runner's network namespaces, chromium for the dashboard's browser tests). The control plane itself is built
 // from Go modules by lab/build.sh the first time a lab starts, and cached.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -18,7 +18,7 @@ const has = (command) => spawnSync("sh", ["-c", `command -v ${command}`], { stdi
 
 export function ensureSetup({ quiet = false } = {}) {
   const say = (line) => quiet || process.stderr.write(`setup: ${line}\n`);
-  const debian = { openssl: "openssl", ip: "iproute2", nft: "nftables" };
+  const debian = { openssl: "openssl", ip: "iproute2", nft: "nftables", chromium: "chromium" };
   const missing = Object.entries(debian).filter(([command]) => !has(command)).map(([, pkg]) => pkg);
   if (missing.length > 0) {
     if (process.getuid?.() !== 0) throw new Error(`missing Debian packages ${missing.join(", ")}; install them as root`);

@@ -33,6 +33,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly load: () => P
   { name: "playbook", load: async () => (await import("./playbook.js")).registerPlaybookCommands },
   { name: "explain", load: async () => (await import("./explain.js")).registerExplainCommand },
   { name: "completion", load: async () => (await import("./completion.js")).registerCompletionCommand },
+  { name: "dashboard", load: async () => (await import("./dashboard.js")).registerDashboardCommand },
 ];
 
 /** Commands that describe the whole tree, so every other one is registered with them. */
