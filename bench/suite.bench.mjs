@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { keepSeedFaultTypes } from "../scripts/seed-catalog.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = (p) => join(root, "dist", p);
@@ -54,6 +55,7 @@ try {
   const catalog = join(scratch, "catalog");
   const generated = spawnSync(process.execPath, [cli, "generate", "experiments", "--profile", "llamastack-demo", "-o", catalog], { cwd: root, encoding: "utf8" });
   if (generated.status !== 0) throw new Error(generated.stderr);
+  keepSeedFaultTypes(catalog);
   const requests = [];
   for (const parallel of [1, 2, 4]) {
     const reportDir = join(scratch, `suite-${parallel}`);

@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureSetup } from "./setup.mjs";
+import { keepSeedFaultTypes } from "./seed-catalog.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const LAB = "demo";
@@ -133,6 +134,7 @@ async function runSuiteDemo(kubeconfig) {
   say(`    $ operator-chaos generate experiments --profile llamastack-demo -o ${catalog}`);
   const generated = await runCli(["generate", "experiments", "--profile", "llamastack-demo", "-o", catalog], kubeconfig);
   if (generated.code !== 0) throw new Error(`generate failed:\n${generated.stderr}`);
+  keepSeedFaultTypes(join(root, catalog));
   step("Running the catalog as one suite (two at a time; experiments on the same operator wait for each other)");
   const args = ["suite", catalog, "--recursive", "--profile", "llamastack-demo", "--parallel", "2", ...RUN_FLAGS, "--report-dir", reports];
   say(`    $ operator-chaos ${args.join(" ")}`);
@@ -154,6 +156,12 @@ async function main() {
   step("Setting up: npm packages, Debian packages the lab needs, TypeScript build");
   ensureSetup();
 
+  const { SWITCH_FOR_EXPERIMENT } = await import(join(root, "dist", "examples", "llamastack", "switches.js"));
+  if (broken && !SWITCH_FOR_EXPERIMENT[broken]) {
+    throw new Error(`--break ${broken}: the demo has no break switch it can show with this experiment alone ` +
+      `(switches: ${Object.keys(SWITCH_FOR_EXPERIMENT).join(", ")}); see the README's break-switch table`);
+  }
+
   step(`Starting the local lab "${LAB}" (etcd, kube-apiserver, controller-manager, scheduler, KWOK, process runner)`);
   say("    The first start builds the control plane from Go modules (a few minutes, cached after that).");
   const { labUp } = await import(join(root, "dist", "src", "lab", "up.js"));
@@ -161,7 +169,6 @@ async function main() {
   say(`    lab "${LAB}" is Ready at ${lab.server}`);
 
   const { currentOperatorPod, deployLlamastack, LLAMASTACK } = await import(join(root, "dist", "examples", "llamastack", "deploy.js"));
-  const { SWITCH_FOR_EXPERIMENT } = await import(join(root, "dist", "examples", "llamastack", "switches.js"));
   const switches = broken ? { [SWITCH_FOR_EXPERIMENT[broken]]: "true" } : {};
   step(`Deploying the demo llamastack operator (examples/llamastack/deploy/*.yaml) into namespace ${LLAMASTACK.namespace}`);
   say("    Deployment llamastack-controller-manager runs as a real process on the lab's process node; it elects a leader on a Lease,");
