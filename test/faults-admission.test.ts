@@ -222,14 +222,16 @@ describe("QuotaExhaustion", () => {
     expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
   });
 
-  it("refuses a quantity that does not parse (validate warns at its position), and changes nothing", async () => {
+  it("refuses a quantity that does not parse (validate: an error at its position), and changes nothing", async () => {
     const file = writeTemp("quota-bad.yaml", experiment("quota-bad", { type: "QuotaExhaustion", parameters: { quotaName: "bad", pods: "ten" } }));
     const validated = await runCli(["validate", file], lab.kubeconfig);
-    expect(validated.stdout + validated.stderr).toMatch(/quota-bad\.yaml:\d+:\d+: spec\.injection\.parameters\.pods: warning: "ten" is not a resource quantity/);
+    expect(validated.code).toBe(1);
+    expect(validated.stdout + validated.stderr).toMatch(/quota-bad\.yaml:\d+:\d+: spec\.injection\.parameters\.pods: "ten" is not a resource quantity \(expected a quantity such as 0, 100m, 1\.5, 64Mi/);
     const before = await dumpObjects(config, ns);
     const result = await runCli(["run", file], lab.kubeconfig);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/parameters\.pods "ten" is not a resource quantity \(expected e\.g\. 0, 100m, 1\.5, 64Mi\); nothing was changed/);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/parameters\.pods: "ten" is not a resource quantity/);
+    expect(result.stderr).toContain("invalid experiment; nothing was run");
     expect(withoutResults(await dumpObjects(config, ns))).toEqual(withoutResults(before));
   });
 

@@ -148,7 +148,7 @@ const CASES: readonly RuleCase[] = [
   { rule: "quotaName is required", type: "QuotaExhaustion", parameters: { quotaName: undefined }, code: "parameter.required", path: p("quotaName"), message: '"quotaName"', at: keyOf("parameters") },
   { rule: "quotaName must be a valid name", type: "QuotaExhaustion", parameters: { quotaName: "Quota" }, code: "parameter.name-format", path: p("quotaName"), message: "not a valid object name", at: valueOf("quotaName") },
   { rule: "at least one limit", type: "QuotaExhaustion", parameters: { pods: undefined }, code: "parameter.required", path: p("cpu"), message: "needs at least one limit", at: keyOf("parameters") },
-  { rule: "limits are quantities", type: "QuotaExhaustion", parameters: { pods: "ten" }, code: "parameter.quantity", path: p("pods"), message: "not a resource quantity", at: valueOf("pods"), severity: "warning" },
+  { rule: "limits are quantities", type: "QuotaExhaustion", parameters: { pods: "ten" }, code: "parameter.quantity", path: p("pods"), message: "not a resource quantity", at: valueOf("pods") },
   // WebhookLatency
   { rule: "resources is required", type: "WebhookLatency", parameters: { resources: undefined }, code: "parameter.required", path: p("resources"), message: '"resources"', at: keyOf("parameters") },
   { rule: "apiGroups must not be empty", type: "WebhookLatency", parameters: { apiGroups: "" }, code: "parameter.empty", path: p("apiGroups"), message: '"apiGroups" must not be empty', at: valueOf("apiGroups") },

@@ -42,8 +42,8 @@ export const quotaExhaustionSpec = defineFaultSpec({
     for (const resource of limits) {
       const quantity = check.value(resource)!;
       if (!QUANTITY.test(quantity)) {
-        // The Go tool only notices at injection time; a warning keeps its files valid, and `run` refuses before changing anything.
-        check.warn(resource, "parameter.quantity", `${JSON.stringify(quantity)} is not a resource quantity; the run refuses it`, {
+        // The Go tool only notices at injection time, after the run has begun; here `validate` says so first.
+        check.report(resource, "parameter.quantity", `${JSON.stringify(quantity)} is not a resource quantity`, {
           expected: "a quantity such as 0, 100m, 1.5, 64Mi",
           got: JSON.stringify(quantity),
         });
