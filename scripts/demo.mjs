@@ -90,11 +90,12 @@ async function runExperiment(experiment, kubeconfig) {
   say(`    $ operator-chaos run ${file} --report-dir ${OUTPUT} ${RUN_FLAGS.join(" ")}`);
   const result = await runCli(["run", file, "--report-dir", OUTPUT, ...RUN_FLAGS], kubeconfig);
   if (result.code === 2) throw new Error(`operator-chaos run ${file} refused its arguments:\n${result.stderr}`);
-  const reported = /^report: (.+)$/m.exec(result.stderr)?.[1];
+  // "report: <file>.json (HTML: <file>.html)"
+  const reported = /^report: (.+?\.json)(?: \(HTML: .*\))?$/m.exec(result.stderr)?.[1];
   const reportPath = reported && resolve(root, reported);
   if (/can be validated but not run yet/.test(result.stdout)) {
     // Not a result: keep it out of demo-output so the aggregate shows only real runs.
-    if (reportPath) for (const suffix of [".json", ".junit.xml", ".md"]) rmSync(reportPath.replace(/\.json$/, suffix), { force: true });
+    if (reportPath) for (const suffix of [".json", ".junit.xml", ".md", ".html"]) rmSync(reportPath.replace(/\.json$/, suffix), { force: true });
     say(`    → ${experiment.fault} cannot be run by this version of operator-chaos yet`);
     return { experiment, runnable: false };
   }
@@ -196,7 +197,7 @@ async function main() {
     // The failure-modes page of the operator, generated from the same experiment files.
     await runCli(["docs", "experiments/llamastack", "-o", "markdown", "--out", join(OUTPUT, "llamastack-failure-modes.md")], lab.kubeconfig, { echo: false });
     say(`    failure-modes page: ${OUTPUT}/llamastack-failure-modes.md (operator-chaos docs experiments/llamastack)`);
-    say(`    per experiment: <experiment>-<time>.json, .junit.xml and .md; all together: summary.md, report.xml (JUnit), report.json`);
+    say(`    per experiment: <experiment>-<time>.json, .junit.xml, .md and .html; all together: summary.md, report.xml (JUnit), report.json`);
     say(`    e.g. ${relative(root, join(root, OUTPUT, "summary.md"))}`);
   }
 
