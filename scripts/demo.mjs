@@ -43,6 +43,13 @@ const MORE_EXPERIMENTS = [
   { name: "pdb-block", fault: "PDBBlock", does: "holds a maxUnavailable 0 PodDisruptionBudget over the operator's pod and asks to evict it; the eviction is refused and it keeps running" },
   { name: "quota-exhaustion", fault: "QuotaExhaustion", does: "holds a ResourceQuota leaving no room for pods, Services or ConfigMaps in opendatahub; the operator keeps running" },
   { name: "webhook-latency", fault: "WebhookLatency", does: "adds 1 s to every Lease write in opendatahub (our latency webhook, timed before observing); the operator keeps leading" },
+  { name: "label-stomping", fault: "LabelStomping", does: "overwrites the instance label of Deployment llamastack-sample; the operator should put its label back" },
+  { name: "owner-ref-orphan", fault: "OwnerRefOrphan", does: "removes the owner reference of Deployment llamastack-sample; the operator should adopt it again" },
+  { name: "resource-deletion", fault: "ResourceDeletion", does: "deletes Service llamastack-sample-service; the operator should recreate it" },
+  { name: "secret-deletion", fault: "SecretDeletion", does: "deletes the API-key Secret llamastack-sample-api-key; the operator should recreate it (with the same key)" },
+  { name: "crd-mutation", fault: "CRDMutation", does: "sets spec.revisionHistoryLimit of Deployment llamastack-sample to 0; the operator should put its rollout settings back" },
+  { name: "finalizer-block", fault: "FinalizerBlock", does: "deletes Deployment llamastack-sample while a stuck finalizer holds it; the operator should recreate it once it is gone" },
+  { name: "client-fault", fault: "ClientFault", does: "makes half of the operator's own updates 409 Conflict and a fifth of its reads 429 (the SDK's ConfigMap); it should retry" },
 ];
 const ALL_EXPERIMENTS = [...EXPERIMENTS, ...MORE_EXPERIMENTS];
 
@@ -210,7 +217,7 @@ async function main() {
   say(`  The operator's log:    node dist/src/cli/main.js lab logs ${pod} -n ${LLAMASTACK.namespace} ${labFlag}`);
   say(`  The dashboard:         node dist/src/cli/main.js dashboard --reports ${OUTPUT} --db ${OUTPUT}/dashboard.db --kubeconfig ${lab.kubeconfig}`);
   say("                         then open http://127.0.0.1:8080/ (runs started meanwhile show on its Live page)");
-  if (!broken) say("  See a broken operator: npm run demo -- --break pod-kill   (or config-drift, network-partition, rbac-revoke)");
+  if (!broken) say("  See a broken operator: npm run demo -- --break pod-kill   (or config-drift, network-partition, rbac-revoke; --all runs all 20 types)");
   say(`  Clean up:              node dist/src/cli/main.js lab down ${labFlag} && rm -rf ${OUTPUT}`);
 
   // As shipped the operator is resilient: anything else means the demo did not show what it should.
