@@ -3,6 +3,7 @@
 // tool's) and finished ChaosExperiments go into the history. Secrets holding journal records are read
 // by their labels only: their data never leaves the watch.
 
+import { pauseUnlessAborted } from "../engine/delay.js";
 import { EXPERIMENT_LABEL, JOURNAL_LABEL, OPERATOR_LABEL, TYPE_LABEL, journalSelector, managedBySelector } from "../journal/labels.js";
 import { parseRecord } from "../journal/journal.js";
 import { isForbidden, isNotFound, type KubeRest } from "../kube/rest.js";
@@ -104,13 +105,7 @@ export class ClusterIngest {
   }
 
   private async retry(name: string, options: { path: string; labelSelector?: string; fieldSelector?: string }, onEvent: (type: WatchEventType, object: KubeObject) => void): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, RETRY_MS);
-      this.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    await pauseUnlessAborted(RETRY_MS, this.signal);
     if (!this.signal.aborted) await this.watch(name, options, onEvent);
   }
 

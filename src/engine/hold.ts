@@ -13,6 +13,7 @@ import type { SteadyStateObserver } from "../observe/observer.js";
 import type { TimelineRecorder } from "../observe/timeline.js";
 import type { LeaseRenewals } from "../probe/lease-renewals.js";
 import type { ReconcileProbe } from "../probe/runner.js";
+import { abortableDelay } from "./delay.js";
 import { TimingMode, type RunTiming } from "./settings.js";
 
 /** An instantaneous fault's probe gets at least this long even when recovery used up the timeout. */
@@ -100,20 +101,4 @@ async function probeVerdict(phase: ObservePhase, probe: ReconcileProbe, deadline
 async function settle(phase: ObservePhase, outcome: "stable" | "timeout"): Promise<void> {
   if (outcome === "stable") phase.recorder.record({ type: "recoveryDetected" });
   phase.progress(outcome === "stable" ? "steady state holds again" : "recovery timeout reached");
-}
-
-/** A timer that is a deliberate part of the lifecycle (the hold, Go timing), not a poll. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveDelay, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolveDelay();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-    };
-    signal.throwIfAborted();
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

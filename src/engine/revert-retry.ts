@@ -4,6 +4,7 @@
 // of the run's (an interrupted or timed-out run still gets its full revert time).
 
 import { KubeApiError } from "../kube/errors.js";
+import { abortableDelay } from "./delay.js";
 
 /** How long reverts may keep retrying, by default. */
 export const DEFAULT_REVERT_TIMEOUT_MS = 60_000;
@@ -61,7 +62,7 @@ export class RetryExhaustedError extends Error {
  * last error is thrown as RetryExhaustedError, naming how many attempts were made).
  */
 export async function retryTransient<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<{ value: T; report: RetryReport }> {
-  const sleep = options.sleep ?? sleepUnlessAborted;
+  const sleep = options.sleep ?? abortableDelay;
   const report: RetryReport = { attempts: 0, failures: [] };
   for (;;) {
     report.attempts += 1;
@@ -84,22 +85,4 @@ export async function retryTransient<T>(attempt: () => Promise<T>, options: Retr
       }
     }
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolveSleep, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolveSleep();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

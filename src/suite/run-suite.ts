@@ -10,6 +10,7 @@ import type { ChaosExperiment } from "../experiment/types.js";
 import type { OperatorKnowledge } from "../experiment/knowledge.js";
 import { clusterAccess, type ClusterAccess } from "../engine/context.js";
 import { clean } from "../engine/clean.js";
+import { pauseUnlessAborted } from "../engine/delay.js";
 import { runExperiment } from "../engine/run.js";
 import { retargetNamespace } from "../engine/settings.js";
 import { applyOverrides, parseOverride } from "../experiment/overrides.js";
@@ -104,7 +105,7 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteOutcome> {
       const { entry } = toRun[position]!;
       if ((options.parallel ?? 1) <= 1 && (options.cooldownMs ?? 0) > 0 && lastFinished > 0) {
         progress(`Cooldown: waiting ${((options.cooldownMs ?? 0) / 1000).toFixed(0)}s before next experiment...`);
-        await abortableDelay(options.cooldownMs ?? 0, options.signal);
+        await pauseUnlessAborted(options.cooldownMs ?? 0, options.signal);
       }
       const result = await execute(entry);
       lastFinished = Date.now();
@@ -262,14 +263,4 @@ async function loadResumedReports(dir: string, entries: readonly SuiteEntryResul
       // the state names a report that is gone: keep the synthetic one
     }
   }
-}
-
-function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
